@@ -1,0 +1,65 @@
+// The container's cgroup, whatever the host layout (v1, v2, hybrid). Built once in the
+// parent from the spec; later commands rebuild it from the JSON saved in state.json, so
+// no command but create ever reads /proc/self/mountinfo for cgroups.
+#pragma once
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lc/error.hpp"
+#include "specs/runtime_spec.hpp"
+
+namespace lc::cgroups {
+
+enum class Layout { Unified, Legacy, Hybrid };
+
+// What the container sees under its `cgroup` mount (rootfs code consumes this).
+struct CgroupMountSource {
+    std::string name;       // subdirectory under the mount: "memory", "cpu,cpuacct", "systemd", "unified"
+    std::string host_path;  // the container's cgroup directory on the host
+    bool v2 = false;        // a cgroup2 hierarchy
+    std::vector<std::string> aliases;  // symlinks for co-mounted controllers: "cpu" -> "cpu,cpuacct"
+};
+
+struct CgroupConfig {
+    std::string id;
+    std::optional<std::string> cgroups_path;  // linux.cgroupsPath (absolute or relative)
+    bool systemd = false;                     // --systemd-cgroup: an error until a driver exists
+    bool rootless = false;
+};
+
+class Manager {
+public:
+    virtual ~Manager() = default;
+    virtual Layout layout() const = 0;
+    // mkdir the container's cgroup in every hierarchy (idempotent), set up cpuset and the
+    // default device rules.
+    virtual Result<void> create() = 0;
+    // Move a process in (every hierarchy).
+    virtual Result<void> apply(pid_t pid) = 0;
+    // Write linux.resources. Errors name the field and the file.
+    virtual Result<void> set(const specs::LinuxResources& r) = 0;
+    virtual Result<void> freeze(bool frozen) = 0;
+    virtual Result<bool> is_frozen() = 0;
+    // Signal every process in the cgroup (cgroup.kill for SIGKILL on v2 when present).
+    virtual Result<void> kill_all(int sig) = 0;
+    virtual Result<std::vector<pid_t>> pids() = 0;
+    virtual Result<uint64_t> oom_kill_count() = 0;
+    // rmdir every directory create() made, retrying while the last processes exit.
+    // Missing directories are not an error.
+    virtual Result<void> destroy() = 0;
+    // Saved in state.json; load_manager() rebuilds the manager from it.
+    virtual std::string to_json() const = 0;
+    virtual std::vector<CgroupMountSource> mount_sources() const = 0;
+};
+
+// Detects the layout (statfs /sys/fs/cgroup, /proc/self/cgroup) and computes the paths.
+// Creates nothing.
+Result<std::unique_ptr<Manager>> make_manager(const CgroupConfig& cfg);
+Result<std::unique_ptr<Manager>> load_manager(std::string_view saved_json);
+
+}  // namespace lc::cgroups
