@@ -1,0 +1,261 @@
+// Lifecycle transitions, each observed through `state`, and the CLI verbs around them.
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+
+using namespace itest;
+
+namespace {
+
+// As pid 1 of a pid namespace, a process only gets the signals it handles: trap TERM so that
+// `kill TERM` stops the container; `wait` returns as soon as the trap fires.
+const std::vector<std::string> kWaitForTerm{"sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"};
+
+}  // namespace
+
+TEST_CASE("create, start, kill, delete: every transition through state", "[lifecycle]") {
+    Bundle b;
+    b.set_args(kWaitForTerm);
+    std::string id = unique_id("life");
+    ContainerGuard g(id);
+
+    auto c = create(b, id);
+    INFO(c.describe());
+    REQUIRE(c.exit_code == 0);
+
+    auto st = state_of(id);
+    REQUIRE(st);
+    INFO(st->dump());
+    CHECK((*st)["status"] == "created");
+    CHECK((*st)["id"] == id);
+    CHECK(st->contains("ociVersion"));
+    CHECK(std::filesystem::equivalent((*st)["bundle"].get<std::string>(), b.path()));
+    pid_t pid = (*st)["pid"].get<pid_t>();
+    CHECK(pid > 0);
+    CHECK(pid_alive(pid));
+
+    auto s = rt({"start", id});
+    INFO(s.describe());
+    REQUIRE(s.exit_code == 0);
+    CHECK(status_of(id) == "running");
+
+    SECTION("start of a running container fails") {
+        auto again = rt({"start", id});
+        INFO(again.describe());
+        CHECK(again.exit_code != 0);
+        CHECK_FALSE(again.err.empty());
+        CHECK(status_of(id) == "running");
+    }
+    SECTION("delete without --force of a running container fails") {
+        auto d = rt({"delete", id});
+        CHECK(d.exit_code != 0);
+        CHECK(status_of(id) == "running");
+    }
+    SECTION("kill TERM stops it; delete removes it") {
+        auto k = rt({"kill", id, "TERM"});
+        INFO(k.describe());
+        REQUIRE(k.exit_code == 0);
+        REQUIRE(wait_status(id, "stopped"));
+        auto d = rt({"delete", id});
+        INFO(d.describe());
+        CHECK(d.exit_code == 0);
+        CHECK_FALSE(state_of(id));
+        CHECK_FALSE(pid_alive(pid));
+        assert_nothing_left(id, b.path());
+    }
+}
+
+TEST_CASE("kill accepts a signal as a name, SIG-name, or number", "[lifecycle]") {
+    Bundle b;
+    b.set_args(kWaitForTerm);
+    std::string id = unique_id("killsig");
+    ContainerGuard g(id);
+    REQUIRE(create(b, id).exit_code == 0);
+    REQUIRE(rt({"start", id}).exit_code == 0);
+    std::string sig;
+    SECTION("TERM") { sig = "TERM"; }
+    SECTION("SIGTERM") { sig = "SIGTERM"; }
+    SECTION("15") { sig = "15"; }
+    auto k = rt({"kill", id, sig});
+    INFO(k.describe());
+    CHECK(k.exit_code == 0);
+    CHECK(wait_status(id, "stopped"));
+}
+
+TEST_CASE("a created container can be deleted without --force", "[lifecycle]") {
+    Bundle b;
+    b.set_args({"sleep", "1000"});
+    std::string id = unique_id("delcreated");
+    ContainerGuard g(id);
+    REQUIRE(create(b, id).exit_code == 0);
+    pid_t pid = (*state_of(id))["pid"].get<pid_t>();
+    auto d = rt({"delete", id});
+    INFO(d.describe());
+    CHECK(d.exit_code == 0);
+    CHECK_FALSE(pid_alive(pid));
+    assert_nothing_left(id, b.path());
+}
+
+TEST_CASE("delete --force of a running container removes everything", "[lifecycle]") {
+    Bundle b;
+    b.set_args({"sleep", "1000"});
+    std::string id = unique_id("delforce");
+    ContainerGuard g(id);
+    REQUIRE(create(b, id).exit_code == 0);
+    REQUIRE(rt({"start", id}).exit_code == 0);
+    auto d = rt({"delete", "--force", id});
+    INFO(d.describe());
+    CHECK(d.exit_code == 0);
+    assert_nothing_left(id, b.path());
+}
+
+TEST_CASE("run forwards the container's exit code", "[lifecycle][run]") {
+    Bundle b;
+    std::string id = unique_id("runexit");
+    ContainerGuard g(id);
+    SECTION("exit 0") {
+        b.set_args({"true"});
+        auto r = run(b, id);
+        INFO(r.describe());
+        CHECK(r.exit_code == 0);
+    }
+    SECTION("exit 3") {
+        b.set_args({"sh", "-c", "exit 3"});
+        auto r = run(b, id);
+        INFO(r.describe());
+        CHECK(r.exit_code == 3);
+    }
+    SECTION("killed by SIGKILL: 128+9") {
+        // pid 1 of a pid namespace cannot SIGKILL itself, so this one shares the host's pidns.
+        auto& ns = b.config["linux"]["namespaces"];
+        ns.erase(std::remove_if(ns.begin(), ns.end(), [](auto& n) { return n["type"] == "pid"; }),
+                 ns.end());
+        b.set_args({"sh", "-c", "kill -9 $$"});
+        auto r = run(b, id);
+        INFO(r.describe());
+        CHECK(r.exit_code == 137);
+    }
+    SECTION("stdout and stderr pass through") {
+        b.set_args({"sh", "-c", "echo out-text; echo err-text >&2"});
+        auto r = run(b, id);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "out-text\n");
+        CHECK(r.err.find("err-text") != std::string::npos);
+    }
+    SECTION("after run, nothing is left") {
+        b.set_args({"true"});
+        REQUIRE(run(b, id).exit_code == 0);
+        assert_nothing_left(id, b.path());
+    }
+}
+
+TEST_CASE("run --detach leaves a running container", "[lifecycle][run]") {
+    Bundle b;
+    b.set_args({"sleep", "1000"});
+    std::string id = unique_id("detach");
+    ContainerGuard g(id);
+    auto r = run(b, id, {"--detach"});
+    INFO(r.describe());
+    REQUIRE(r.exit_code == 0);
+    auto st = state_of(id);
+    REQUIRE(st);
+    CHECK((*st)["status"] == "running");
+    CHECK(pid_alive((*st)["pid"].get<pid_t>()));
+    REQUIRE(rt({"delete", "--force", id}).exit_code == 0);
+    assert_nothing_left(id, b.path());
+}
+
+TEST_CASE("--pid-file holds the init's pid", "[lifecycle]") {
+    Bundle b;
+    b.set_args({"sleep", "1000"});
+    std::string id = unique_id("pidfile");
+    ContainerGuard g(id);
+    std::string pf = b.path() + "/init.pid";
+    REQUIRE(create(b, id, {"--pid-file", pf}).exit_code == 0);
+    auto st = state_of(id);
+    REQUIRE(st);
+    CHECK(trim(read_file(pf)) == std::to_string((*st)["pid"].get<pid_t>()));
+}
+
+TEST_CASE("list shows containers as json and as ids", "[lifecycle][list]") {
+    Bundle b;
+    b.set_args({"sleep", "1000"});
+    std::string id = unique_id("list");
+    ContainerGuard g(id);
+    REQUIRE(create(b, id).exit_code == 0);
+    pid_t pid = (*state_of(id))["pid"].get<pid_t>();
+
+    SECTION("--format json") {
+        auto l = rt({"list", "--format", "json"});
+        INFO(l.describe());
+        REQUIRE(l.exit_code == 0);
+        auto j = json::parse(l.out);
+        REQUIRE(j.is_array());
+        bool found = false;
+        for (auto& c : j) {
+            if (c["id"] != id) continue;
+            found = true;
+            CHECK(c["status"] == "created");
+            CHECK(c["pid"] == pid);
+        }
+        CHECK(found);
+    }
+    SECTION("-q prints ids only") {
+        auto l = rt({"list", "-q"});
+        REQUIRE(l.exit_code == 0);
+        auto lines = split_lines(l.out);
+        CHECK(std::find(lines.begin(), lines.end(), id) != lines.end());
+    }
+    SECTION("table has a header and the id") {
+        auto l = rt({"list"});
+        REQUIRE(l.exit_code == 0);
+        CHECK(l.out.rfind("ID", 0) == 0);
+        CHECK(l.out.find(id) != std::string::npos);
+    }
+}
+
+TEST_CASE("spec writes a parsable config.json", "[cli]") {
+    Bundle b;  // only used as a scratch dir
+    std::string dir = b.path() + "/specdir";
+    std::filesystem::create_directory(dir);
+    SECTION("default") {
+        auto r = rt({"spec", "--bundle", dir});
+        INFO(r.describe());
+        REQUIRE(r.exit_code == 0);
+        auto j = json::parse(read_file(dir + "/config.json"));
+        CHECK(j["ociVersion"].get<std::string>().rfind("1.", 0) == 0);
+        CHECK(j["process"]["args"].is_array());
+        CHECK(j["root"]["path"] == "rootfs");
+        CHECK(j["linux"]["namespaces"].is_array());
+    }
+    SECTION("--rootless adds a user namespace with mappings") {
+        auto r = rt({"spec", "--rootless", "--bundle", dir});
+        INFO(r.describe());
+        REQUIRE(r.exit_code == 0);
+        auto j = json::parse(read_file(dir + "/config.json"));
+        bool userns = false;
+        for (auto& n : j["linux"]["namespaces"]) userns |= n["type"] == "user";
+        CHECK(userns);
+        CHECK(j["linux"]["uidMappings"].size() >= 1);
+    }
+}
+
+TEST_CASE("features and --version", "[cli]") {
+    SECTION("--version names a version") {
+        auto r = run_cmd({runtime_path(), "--version"});
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.find("version") != std::string::npos);
+    }
+    SECTION("features is JSON with ociVersionMin/Max") {
+        auto r = rt({"features"});
+        INFO(r.describe());
+        REQUIRE(r.exit_code == 0);
+        auto j = json::parse(r.out);
+        CHECK(j.contains("ociVersionMin"));
+        CHECK(j.contains("ociVersionMax"));
+    }
+}
