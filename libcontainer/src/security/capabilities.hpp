@@ -1,0 +1,47 @@
+// Linux capabilities: name <-> number, the validated five sets, and applying them.
+// Sets are 64-bit masks (bit N = capability N); the kernel has 41 capabilities today.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lc/error.hpp"
+#include "specs/runtime_spec.hpp"
+
+namespace lc::security {
+
+using CapMask = uint64_t;
+
+struct CapabilityPlan {
+    // Absent sets (or an absent process.capabilities) are empty, as in runc: an
+    // unconfigured container gets no capabilities at all.
+    CapMask bounding = 0, effective = 0, permitted = 0, inheritable = 0, ambient = 0;
+};
+
+// Highest capability number + 1 the running kernel knows (libcap's cap_max_bits).
+unsigned kernel_cap_count();
+// "CAP_CHOWN" -> 0. Names are matched exactly (upper case, with the CAP_ prefix, as the
+// spec writes them). nullopt for names neither libcap nor the kernel know.
+std::optional<unsigned> cap_from_name(std::string_view name);
+// 0 -> "CAP_CHOWN"; a number libcap has no name for -> "CAP_<n>".
+std::string cap_name(unsigned cap);
+// Every capability the running kernel supports, by name, in numeric order (for `features`).
+std::vector<std::string> known_capability_names();
+
+// Names -> masks, plus the kernel's capset rules checked up front so the child cannot fail:
+//   "process.capabilities.bounding[3]: unknown capability \"CAP_TEST\""
+Result<CapabilityPlan> plan_capabilities(const std::optional<specs::LinuxCapabilities>& caps);
+
+// --- child side (stage 2) ---
+// Drops every capability not in plan.bounding from the bounding set (needs CAP_SETPCAP).
+Result<void> drop_bounding_set(const CapabilityPlan& plan);
+// capset(effective, permitted, inheritable) for the calling thread.
+Result<void> set_capabilities(CapMask effective, CapMask permitted, CapMask inheritable);
+// Clears the ambient set, then raises each capability of `ambient`.
+Result<void> set_ambient(CapMask ambient);
+// The calling thread's current permitted set (to raise effective temporarily).
+Result<CapMask> current_permitted();
+
+}  // namespace lc::security

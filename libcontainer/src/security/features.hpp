@@ -1,0 +1,17 @@
+// What this build and host support, for `cort features`.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace lc::security {
+
+struct SecurityFeatures {
+    std::vector<std::string> capabilities;  // known to the running kernel, "CAP_*"
+    bool seccomp_enabled = false;           // the kernel has seccomp filters
+    std::vector<std::string> seccomp_actions, seccomp_operators, seccomp_archs, seccomp_flags;
+    bool apparmor = false, selinux = false;
+};
+
+SecurityFeatures security_features();
+
+}  // namespace lc::security
