@@ -46,10 +46,11 @@ rm -rf "$rootfs"
 mkdir -p "$rootfs"/{bin,proc,sys,dev,tmp,etc}
 chmod 1777 "$rootfs/tmp"
 cp "$busybox" "$rootfs/bin/busybox"
-# One symlink per applet, all in bin/ (the spec's default PATH includes /bin).
-for applet in $("$busybox" --list); do
-  [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
-done
+# One relative symlink per applet, all in bin/ (the spec's default PATH includes /bin).
+# One perl process (perl-base is Essential on Debian) instead of ~270 forks of ln: 0.1 s, not 3.
+# Not `busybox --install -s`: it links to the host's absolute path (/usr/bin/busybox).
+"$busybox" --list | (cd "$rootfs/bin" && perl -ne 'chomp; next if $_ eq "busybox";
+  unlink $_; symlink("busybox", $_) or die "symlink $_: $!\n"') || die "applet symlinks failed"
 cat > "$rootfs/etc/passwd" <<'PW'
 root:x:0:0:root:/root:/bin/sh
 nobody:x:65534:65534:nobody:/nonexistent:/bin/false
