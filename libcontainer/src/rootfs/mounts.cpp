@@ -1,0 +1,189 @@
+// One mounts[] entry: resolve or create the target inside the rootfs, mount through the
+// target's fd, then read-only remount, propagation and recursive attributes.
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "rootfs/steps.hpp"
+#include "sys/syscalls.hpp"
+
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000  // glibc 2.36 lacks it; value from the kernel's statfs.h
+#endif
+
+namespace lc::rootfs {
+namespace {
+
+unsigned long locked_flags(const struct statvfs& sv) {
+    struct Map {
+        unsigned long st, ms;
+    };
+    static constexpr Map kMap[] = {
+        {ST_RDONLY, MS_RDONLY},     {ST_NOSUID, MS_NOSUID},         {ST_NODEV, MS_NODEV},
+        {ST_NOEXEC, MS_NOEXEC},     {ST_SYNCHRONOUS, MS_SYNCHRONOUS}, {ST_MANDLOCK, MS_MANDLOCK},
+        {ST_NOATIME, MS_NOATIME},   {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
+        {ST_NOSYMFOLLOW, MS_NOSYMFOLLOW},
+    };
+    unsigned long out = 0;
+    for (const auto& m : kMap)
+        if (sv.f_flag & m.st) out |= m.ms;
+    return out;
+}
+
+Result<void> remount_with_retry(const char* path, int fd, unsigned long flags, const std::string& what) {
+    const unsigned long base = MS_REMOUNT | MS_BIND;
+    if (::mount(nullptr, path, nullptr, base | flags, nullptr) == 0) return {};
+    if (errno != EPERM) return sys_error("remount " + what);
+    struct statvfs sv {};
+    int r = fd >= 0 ? ::fstatvfs(fd, &sv) : ::statvfs(path, &sv);
+    if (r < 0) return sys_error("statvfs " + what);
+    unsigned long kept = locked_flags(sv);
+    // Asking for "relatime" while the mount is noatime (or the reverse) is a locked change
+    // too: keep the mount's own atime setting.
+    if (kept & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) flags &= ~(MS_NOATIME | MS_STRICTATIME | MS_RELATIME);
+    if (::mount(nullptr, path, nullptr, base | flags | kept, nullptr) < 0) return sys_error("remount " + what);
+    return {};
+}
+
+Result<void> check_target(const MountTarget& t, int fd, const std::string& dest) {
+    struct stat st {};
+    if (::fstat(fd, &st) < 0) return sys_error("stat mount target " + dest);
+    if (st.st_dev == t.root_stat.st_dev && st.st_ino == t.root_stat.st_ino)
+        return Error(EINVAL, "mount target " + dest + " resolves to the container's \"/\"");
+    return {};
+}
+
+Result<void> do_mount(const std::string& source, int target_fd, const std::string& type, unsigned long flags,
+                      const std::string& data, const std::string& dest) {
+    std::string target = fd_path(target_fd);
+    if (::mount(source.c_str(), target.c_str(), type.empty() ? nullptr : type.c_str(), flags,
+                data.empty() ? nullptr : data.c_str()) < 0)
+        return sys_error("mount " + source + " to " + dest);
+    return {};
+}
+
+// After a mount, an fd taken before it still points below the new mount; look again.
+Result<UniqueFd> reopen(const MountTarget& t, const std::string& dest) { return t.root.resolve(dest); }
+
+Result<void> apply_after_mount(const MountTarget& t, const PlannedMount& m, bool remount) {
+    const MountOptions& o = m.opts;
+    if (!remount && o.propagation.empty() && !o.has_recursive_attrs()) return {};
+    TRY_ASSIGN(UniqueFd fd, reopen(t, m.destination));
+    if (remount) TRY(remount_bind(fd.get(), o.remount_flags(), m.destination));
+    std::string path = fd_path(fd.get());
+    for (unsigned long p : o.propagation)
+        if (::mount(nullptr, path.c_str(), nullptr, p, nullptr) < 0)
+            return sys_error("set propagation of " + m.destination);
+    if (o.has_recursive_attrs()) {
+        mount_attr attr{};
+        attr.attr_set = o.attr_set;
+        attr.attr_clr = o.attr_clr;
+        if (sys::mount_setattr(fd.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0)
+            return sys_error("set recursive mount attributes of " + m.destination);
+    }
+    return {};
+}
+
+Result<void> mount_bind(const MountTarget& t, const PlannedMount& m) {
+    struct stat st {};
+    if (::stat(m.source.c_str(), &st) < 0) return sys_error("stat bind source " + m.source);
+    if (m.destination == "/proc") {
+        // Only a real procfs may sit at /proc: anything else could fake /proc/self/... later.
+        struct statfs sf {};
+        if (::statfs(m.source.c_str(), &sf) < 0) return sys_error("statfs " + m.source);
+        if (sf.f_type != PROC_SUPER_MAGIC)
+            return Error(EINVAL, "mount " + m.source + " to /proc: source is not a procfs");
+    }
+    TRY_ASSIGN(UniqueFd fd, S_ISDIR(st.st_mode) ? t.root.mkdir_all(m.destination) : t.root.create_file(m.destination));
+    TRY(check_target(t, fd.get(), m.destination));
+    TRY(do_mount(m.source, fd.get(), "", MS_BIND | (m.opts.flags & MS_REC), "", m.destination));
+    return apply_after_mount(t, m, m.opts.remount_flags() != 0);
+}
+
+Result<void> mount_fs(const MountTarget& t, const PlannedMount& m) {
+    TRY_ASSIGN(UniqueFd fd, t.root.mkdir_all(m.destination));
+    TRY(check_target(t, fd.get(), m.destination));
+    TRY(do_mount(m.source, fd.get(), m.type, m.opts.flags, m.opts.data, m.destination));
+    return apply_after_mount(t, m, false);
+}
+
+constexpr unsigned long kPerMountFlags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+// cgroup v2 only: a cgroup2 mount (the cgroup ns root, or the host root without one). When
+// the kernel refuses (no cgroup ns, rootless), bind the container's own cgroup instead.
+Result<void> mount_cgroup2(const MountTarget& t, const PlannedMount& m, const SetupContext& ctx) {
+    TRY_ASSIGN(UniqueFd fd, t.root.mkdir_all(m.destination));
+    TRY(check_target(t, fd.get(), m.destination));
+    std::string target = fd_path(fd.get());
+    unsigned long flags = m.opts.flags & ~(MS_BIND | MS_REC);
+    if (::mount("cgroup2", target.c_str(), "cgroup2", flags, nullptr) == 0) return apply_after_mount(t, m, false);
+    if ((errno != EPERM && errno != EBUSY) || ctx.cgroup_mounts.empty())
+        return sys_error("mount cgroup2 to " + m.destination);
+    TRY(do_mount(ctx.cgroup_mounts.front().host_path, fd.get(), "", MS_BIND | MS_REC, "", m.destination));
+    return apply_after_mount(t, m, (flags & kPerMountFlags) != 0);
+}
+
+// cgroup v1 (and hybrid): a tmpfs holding one bind per hierarchy, plus alias symlinks
+// ("cpu" -> "cpu,cpuacct"); made read-only last, if asked, once everything is inside.
+Result<void> mount_cgroup_v1(const MountTarget& t, const PlannedMount& m, const SetupContext& ctx) {
+    TRY_ASSIGN(UniqueFd fd, t.root.mkdir_all(m.destination));
+    TRY(check_target(t, fd.get(), m.destination));
+    unsigned long flags = m.opts.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    TRY(do_mount("tmpfs", fd.get(), "tmpfs", flags, "mode=755", m.destination));
+    TRY_ASSIGN(UniqueFd dir, t.root.resolve(m.destination, O_DIRECTORY));
+    const unsigned long bind_flags = m.opts.flags & kPerMountFlags;
+    for (const auto& src : ctx.cgroup_mounts) {
+        const std::string dest = m.destination + "/" + src.name;
+        if (src.name.empty() || src.name.find('/') != std::string::npos || src.name == "..")
+            return Error(EINVAL, "cgroup mount: bad hierarchy name \"" + src.name + "\"");
+        if (::mkdirat(dir.get(), src.name.c_str(), 0755) < 0 && errno != EEXIST) return sys_error("mkdir " + dest);
+        int sub = ::openat(dir.get(), src.name.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+        if (sub < 0) return sys_error("open " + dest);
+        UniqueFd sub_fd(sub);
+        TRY(do_mount(src.host_path, sub, "", MS_BIND | MS_REC, "", dest));
+        if (bind_flags != 0) {
+            int again = ::openat(dir.get(), src.name.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+            if (again < 0) return sys_error("open " + dest);
+            UniqueFd again_fd(again);
+            TRY(remount_bind(again, bind_flags, dest));
+        }
+        for (const auto& alias : src.aliases) {
+            if (alias == src.name) continue;
+            if (::symlinkat(src.name.c_str(), dir.get(), alias.c_str()) < 0 && errno != EEXIST)
+                return sys_error("symlink " + m.destination + "/" + alias);
+        }
+    }
+    if (m.opts.flags & MS_RDONLY) TRY(remount_bind(dir.get(), bind_flags, m.destination));
+    return apply_after_mount(t, m, false);  // propagation and recursive attributes
+}
+
+}  // namespace
+
+Result<void> remount_bind(int fd, unsigned long flags, const std::string& what) {
+    std::string path = fd_path(fd);
+    return remount_with_retry(path.c_str(), fd, flags, what);
+}
+
+Result<void> remount_bind_path(const char* path, unsigned long flags, const std::string& what) {
+    return remount_with_retry(path, -1, flags, what);
+}
+
+Result<void> mount_entry(const MountTarget& t, const PlannedMount& m, const SetupContext& ctx) {
+    switch (m.kind) {
+        case MountKind::Bind:
+            return mount_bind(t, m);
+        case MountKind::Cgroup: {
+            bool v2_only = m.type == "cgroup2" || (ctx.cgroup_mounts.size() == 1 && ctx.cgroup_mounts[0].v2);
+            return v2_only ? mount_cgroup2(t, m, ctx) : mount_cgroup_v1(t, m, ctx);
+        }
+        case MountKind::Proc:
+        case MountKind::Generic:
+            return mount_fs(t, m);
+    }
+    return {};
+}
+
+}  // namespace lc::rootfs

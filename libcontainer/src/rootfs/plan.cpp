@@ -1,0 +1,212 @@
+// plan_rootfs(): spec -> RootfsPlan. Runs in the parent, before any clone, so every error
+// names the spec field it came from.
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <array>
+#include <climits>
+#include <cstdlib>
+
+#include "rootfs/plan.hpp"
+#include "rootfs/safe_path.hpp"
+
+namespace lc::rootfs {
+namespace {
+
+// Files beneath /proc that may be over-mounted: what lxcfs provides (runc checkProcMount).
+constexpr std::array<std::string_view, 10> kProcOvermountAllowed{
+    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",       "/proc/stat",
+    "/proc/swaps",   "/proc/uptime",    "/proc/loadavg",       "/proc/slabinfo",
+    "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+};
+
+struct DefaultDevice {
+    std::string_view path;
+    unsigned major, minor;
+};
+constexpr std::array<DefaultDevice, 6> kDefaultDevices{{
+    {"/dev/null", 1, 3},
+    {"/dev/zero", 1, 5},
+    {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8},
+    {"/dev/urandom", 1, 9},
+    {"/dev/tty", 5, 0},
+}};
+
+std::string field(std::string_view name, size_t i) { return std::string(name) + "[" + std::to_string(i) + "]"; }
+
+bool is_beneath(std::string_view path, std::string_view dir) {
+    return path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/';
+}
+
+Result<std::string> resolve_rootfs(const specs::Spec& spec, const PlanOptions& opts) {
+    if (!spec.root || spec.root->path.empty()) return make_error("root.path: required");
+    std::string path = spec.root->path;
+    if (path[0] != '/') path = opts.bundle + "/" + path;
+    char real[PATH_MAX];
+    if (::realpath(path.c_str(), real) == nullptr) return sys_error("root.path: " + path);
+    struct stat st {};
+    if (::stat(real, &st) < 0) return sys_error("root.path: " + path);
+    if (!S_ISDIR(st.st_mode)) return Error(ENOTDIR, "root.path: " + path);
+    return std::string(real);
+}
+
+Result<PlannedMount> plan_mount(const specs::Mount& m, size_t i, const PlanOptions& opts, bool net_ns) {
+    const std::string f = field("mounts", i);
+    if (m.destination.empty()) return make_error(f + ".destination: required");
+    PlannedMount pm;
+    pm.index = i;
+    // Relative destinations are taken from "/", as runc still does (with a warning).
+    pm.destination = clean_path(m.destination);
+    if (pm.destination == "/") return make_error(f + ".destination: cannot mount over the container's \"/\"");
+    if (!m.uid_mappings.empty() || !m.gid_mappings.empty())
+        return make_error(f + ".uidMappings: idmapped mounts are not supported yet");
+
+    ParsedOptions parsed = parse_mount_options(m.options);
+    pm.opts = std::move(parsed.opts);
+    if (pm.opts.idmap) return make_error(f + ".options: \"idmap\" is not supported yet");
+    if (pm.opts.tmpcopyup) return make_error(f + ".options: \"tmpcopyup\" is not supported yet");
+
+    pm.type = m.type.value_or("");
+    if (pm.type == "bind" && !pm.opts.bind) {
+        pm.opts.flags |= MS_BIND;
+        pm.opts.bind = true;
+    }
+    if (pm.type == "sysfs" && !net_ns) {
+        // sysfs shows the mounter's net ns; without a new one, show the host's /sys as runc does.
+        pm.opts.flags |= MS_BIND | MS_REC;
+        pm.opts.bind = pm.opts.recursive_bind = true;
+        pm.source = "/sys";
+        pm.type.clear();
+    } else if (pm.opts.bind) {
+        // A bind ignores the data string, so an unknown option could only be a typo.
+        if (!parsed.unknown.empty())
+            return make_error(f + ".options: unknown option \"" + parsed.unknown.front() + "\"");
+        if (!m.source || m.source->empty()) return make_error(f + ".source: required for a bind mount");
+        pm.source = (*m.source)[0] == '/' ? *m.source : opts.bundle + "/" + *m.source;
+        if (pm.type == "bind") pm.type.clear();
+    } else {
+        if (pm.type.empty()) return make_error(f + ".type: required unless the mount is a bind");
+        pm.source = m.source.value_or(pm.type);
+    }
+
+    if (pm.opts.bind) {
+        pm.kind = MountKind::Bind;
+    } else if (pm.type == "proc") {
+        pm.kind = MountKind::Proc;
+    } else if (pm.type == "cgroup" || pm.type == "cgroup2") {
+        pm.kind = MountKind::Cgroup;
+    }
+
+    if (is_beneath(pm.destination, "/proc")) {
+        bool allowed = false;
+        for (auto a : kProcOvermountAllowed) allowed = allowed || a == pm.destination;
+        if (!allowed)
+            return make_error(f + ".destination: \"" + pm.destination + "\" cannot be mounted beneath /proc");
+    } else if (pm.destination == "/proc" && pm.kind != MountKind::Proc && pm.kind != MountKind::Bind) {
+        return make_error(f + ".type: /proc must be a proc mount, not \"" + pm.type + "\"");
+    }
+
+    bool ro = (pm.opts.flags & MS_RDONLY) != 0;
+    if (ro && !pm.opts.bind && (pm.type == "tmpfs" || pm.destination == "/dev")) {
+        pm.opts.flags &= ~MS_RDONLY;
+        pm.defer_readonly = true;
+    }
+    return pm;
+}
+
+Result<PlannedDevice> plan_device(const specs::LinuxDevice& d, size_t i) {
+    const std::string f = field("linux.devices", i);
+    if (d.path.empty() || d.path[0] != '/') return make_error(f + ".path: must be an absolute path");
+    PlannedDevice pd;
+    pd.path = clean_path(d.path);
+    if (pd.path == "/") return make_error(f + ".path: must name a file");
+    if (d.type == "c" || d.type == "u") {
+        pd.type = S_IFCHR;
+    } else if (d.type == "b") {
+        pd.type = S_IFBLK;
+    } else if (d.type == "p") {
+        pd.type = S_IFIFO;
+    } else {
+        return make_error(f + ".type: unknown device type \"" + d.type + "\"");
+    }
+    if (pd.type != S_IFIFO) {
+        if (d.major < 0 || d.minor < 0) return make_error(f + ".major: must not be negative");
+        pd.rdev = makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor));
+    }
+    pd.mode = d.file_mode.value_or(0666) & 07777;
+    pd.uid = d.uid.value_or(0);
+    pd.gid = d.gid.value_or(0);
+    return pd;
+}
+
+Result<std::vector<std::string>> plan_paths(const std::vector<std::string>& in, std::string_view name) {
+    std::vector<std::string> out;
+    out.reserve(in.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+        if (in[i].empty() || in[i][0] != '/') return make_error(field(name, i) + ": must be an absolute path");
+        out.push_back(clean_path(in[i]));
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const RootfsPlan>> plan_rootfs(const specs::Spec& spec, const PlanOptions& opts) {
+    auto plan = std::make_shared<RootfsPlan>();
+    TRY_ASSIGN(plan->rootfs, resolve_rootfs(spec, opts));
+    plan->readonly = spec.root->readonly;
+    plan->no_pivot = opts.no_pivot;
+
+    static const specs::Linux kNoLinux;
+    const specs::Linux& lx = spec.linux ? *spec.linux : kNoLinux;
+    for (const auto& ns : lx.namespaces) plan->new_net_ns = plan->new_net_ns || ns.type == "network";
+
+    plan->root_propagation = MS_SLAVE | MS_REC;
+    if (lx.rootfs_propagation && !lx.rootfs_propagation->empty()) {
+        unsigned long p = propagation_flag(*lx.rootfs_propagation);
+        if (p == 0)
+            return make_error("linux.rootfsPropagation: unknown propagation \"" + *lx.rootfs_propagation + "\"");
+        plan->root_propagation = p;
+        plan->rootfs_propagation = p;
+    }
+    // Only a recursive non-shared change guarantees no mount above the rootfs is left shared.
+    plan->make_parent_private =
+        !((plan->root_propagation & MS_REC) && !(plan->root_propagation & MS_SHARED));
+
+    for (size_t i = 0; i < spec.mounts.size(); ++i) {
+        TRY_ASSIGN(auto pm, plan_mount(spec.mounts[i], i, opts, plan->new_net_ns));
+        if (pm.destination == "/dev" && pm.kind == MountKind::Bind) plan->setup_dev = false;
+        plan->mounts.push_back(std::move(pm));
+    }
+
+    for (size_t i = 0; i < lx.devices.size(); ++i) {
+        TRY_ASSIGN(auto d, plan_device(lx.devices[i], i));
+        plan->devices.push_back(std::move(d));
+    }
+    if (!plan->setup_dev) {
+        plan->devices.clear();
+    } else {
+        for (const auto& def : kDefaultDevices) {
+            bool listed = false;
+            for (const auto& d : plan->devices) listed = listed || d.path == def.path;
+            if (listed) continue;
+            plan->devices.push_back(PlannedDevice{std::string(def.path), S_IFCHR, makedev(def.major, def.minor),
+                                                  0666, 0, 0});
+        }
+        plan->symlinks = {{"/proc/self/fd", "/dev/fd"},
+                          {"/proc/self/fd/0", "/dev/stdin"},
+                          {"/proc/self/fd/1", "/dev/stdout"},
+                          {"/proc/self/fd/2", "/dev/stderr"}};
+        // Only where the host kernel has one, like runc.
+        if (::access("/proc/kcore", F_OK) == 0) plan->symlinks.push_back({"/proc/kcore", "/dev/core"});
+    }
+
+    TRY_ASSIGN(plan->masked_paths, plan_paths(lx.masked_paths, "linux.maskedPaths"));
+    TRY_ASSIGN(plan->readonly_paths, plan_paths(lx.readonly_paths, "linux.readonlyPaths"));
+    return std::shared_ptr<const RootfsPlan>(std::move(plan));
+}
+
+}  // namespace lc::rootfs

@@ -1,0 +1,55 @@
+// Resolving container paths inside the rootfs and never outside it (symlink-exchange
+// attacks, CVE-2021-30465 and friends): every lookup starts from an fd on the root and
+// treats absolute symlinks and ".." as if the rootfs were "/".
+#pragma once
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lc/error.hpp"
+#include "lc/fd.hpp"
+
+namespace lc::rootfs {
+
+// Lexical clean of an absolute container path: "//a/./b/../c/" -> "/a/c"; ".." never goes
+// above "/". Inside a SafeRoot this is safe: resolution is contained anyway.
+std::string clean_path(std::string_view path);
+// "/proc/self/fd/<fd>": the path mount(2) needs to act on an fd (follows the magic link).
+std::string fd_path(int fd);
+
+class SafeRoot {
+public:
+    // Opens `path` (a directory) with O_PATH. `path` is trusted (it is a host path).
+    static Result<SafeRoot> open(const std::string& path);
+
+    int fd() const { return root_.get(); }
+    const std::string& path() const { return path_; }
+
+    // Resolves `rel` (absolute or relative, both meaning "from the root") to an O_PATH fd.
+    // Symlinks are followed, but only inside the root; magic links (/proc/self/...) fail
+    // with ELOOP. `extra` is added to the open flags (O_DIRECTORY, O_NOFOLLOW...).
+    Result<UniqueFd> resolve(std::string_view rel, int extra = 0) const;
+    // Like `resolve`, creating missing directories (mode & ~umask). Returns an O_PATH fd.
+    Result<UniqueFd> mkdir_all(std::string_view rel, mode_t mode = 0755) const;
+    // Makes sure a regular file exists at `rel` (parents created, O_EXCL|O_NOFOLLOW so a
+    // symlink planted at the last component is never followed out of the root; an existing
+    // file or an in-root symlink to one is reused). Returns an O_PATH fd.
+    Result<UniqueFd> create_file(std::string_view rel, mode_t mode = 0644) const;
+    // Opens the parent directory of `rel` (creating it) and returns it with the base name.
+    Result<std::pair<UniqueFd, std::string>> open_parent(std::string_view rel, bool create) const;
+
+private:
+    SafeRoot(UniqueFd fd, std::string path) : root_(std::move(fd)), path_(std::move(path)) {}
+    Result<UniqueFd> resolve_openat2(const std::string& rel, int flags) const;
+    Result<UniqueFd> resolve_walk(const std::string& rel, int flags) const;
+
+    UniqueFd root_;
+    std::string path_;
+};
+
+// True when the test-only CORT_TEST_NO_OPENAT2=1 forces the component walk (read once).
+bool openat2_disabled_for_tests();
+
+}  // namespace lc::rootfs

@@ -1,0 +1,36 @@
+// The steps setup_rootfs()/finalize_rootfs() are made of, one file each. Internal to rootfs/.
+#pragma once
+#include <sys/stat.h>
+
+#include "rootfs/plan.hpp"
+#include "rootfs/safe_path.hpp"
+
+namespace lc::rootfs {
+
+// mounts.cpp
+struct MountTarget {
+    const SafeRoot& root;
+    struct stat root_stat;  // to refuse a target that resolved to the rootfs itself
+};
+Result<void> mount_entry(const MountTarget& t, const PlannedMount& m, const SetupContext& ctx);
+// MS_REMOUNT|MS_BIND with `flags` on the mount at `fd` (through /proc/self/fd). In a user
+// namespace the kernel refuses to drop locked flags (EPERM): retry with the mount's current
+// flags (statvfs) OR'ed in, as runc does.
+Result<void> remount_bind(int fd, unsigned long flags, const std::string& what);
+Result<void> remount_bind_path(const char* path, unsigned long flags, const std::string& what);
+
+// devices.cpp: device nodes (mknod, or host binds in a user ns), /dev/ptmx, default symlinks.
+Result<void> setup_dev(const SafeRoot& root, const RootfsPlan& plan, const SetupContext& ctx);
+
+// pivot.cpp
+// "/" propagation, private parent mount (pivot_root refuses shared), rootfs self-bind.
+Result<void> prepare_root(const RootfsPlan& plan);
+// pivot_root(".", ".") (or MS_MOVE+chroot), then rootfsPropagation, then chdir("/").
+Result<void> enter_root(const SafeRoot& root, const RootfsPlan& plan);
+
+// mask.cpp: run after the pivot, "/" is the container's root.
+Result<void> remount_deferred_readonly(const SafeRoot& root, const RootfsPlan& plan);
+Result<void> make_paths_readonly(const SafeRoot& root, const std::vector<std::string>& paths);
+Result<void> mask_paths(const SafeRoot& root, const std::vector<std::string>& paths);
+
+}  // namespace lc::rootfs
