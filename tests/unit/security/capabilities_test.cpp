@@ -1,0 +1,148 @@
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+
+#include "child_runner.hpp"
+#include "security/capabilities.hpp"
+#include "security/process_security.hpp"
+
+using namespace lc::security;
+using security_test::run_in_child;
+using security_test::status_field;
+
+namespace {
+
+specs::LinuxCapabilities caps_of(std::vector<std::string> b, std::vector<std::string> e,
+                                 std::vector<std::string> p, std::vector<std::string> i,
+                                 std::vector<std::string> a) {
+    specs::LinuxCapabilities c;
+    c.bounding = std::move(b);
+    c.effective = std::move(e);
+    c.permitted = std::move(p);
+    c.inheritable = std::move(i);
+    c.ambient = std::move(a);
+    return c;
+}
+
+std::string hex(uint64_t v) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+std::string cap_status() {
+    return "Bnd=" + status_field("CapBnd") + " Eff=" + status_field("CapEff") +
+           " Prm=" + status_field("CapPrm") + " Inh=" + status_field("CapInh") +
+           " Amb=" + status_field("CapAmb");
+}
+
+}  // namespace
+
+TEST_CASE("capability names map both ways", "[caps]") {
+    CHECK(cap_from_name("CAP_CHOWN") == 0u);
+    CHECK(cap_from_name("CAP_SYS_ADMIN") == 21u);
+    CHECK(cap_from_name("CAP_CHECKPOINT_RESTORE") == 40u);
+    CHECK_FALSE(cap_from_name("CAP_TEST"));
+    CHECK_FALSE(cap_from_name("cap_chown"));  // the spec's spelling only
+    CHECK_FALSE(cap_from_name("CHOWN"));
+    CHECK(cap_name(21) == "CAP_SYS_ADMIN");
+    auto names = known_capability_names();
+    REQUIRE(names.size() == kernel_cap_count());
+    CHECK(names.front() == "CAP_CHOWN");
+    CHECK(kernel_cap_count() >= 41u);
+}
+
+TEST_CASE("plan_capabilities turns names into masks", "[caps]") {
+    auto plan = plan_capabilities(caps_of({"CAP_CHOWN", "CAP_KILL"}, {"CAP_KILL"}, {"CAP_KILL", "CAP_CHOWN"},
+                                          {"CAP_CHOWN"}, {"CAP_CHOWN"}));
+    REQUIRE(plan.ok());
+    CHECK(plan->bounding == 0x21);
+    CHECK(plan->effective == 0x20);
+    CHECK(plan->permitted == 0x21);
+    CHECK(plan->inheritable == 0x1);
+    CHECK(plan->ambient == 0x1);
+
+    auto none = plan_capabilities(std::nullopt);
+    REQUIRE(none.ok());
+    CHECK(none->bounding == 0);
+    CHECK(none->effective == 0);
+}
+
+TEST_CASE("plan_capabilities errors name the field", "[caps]") {
+    struct Case {
+        specs::LinuxCapabilities caps;
+        std::string message;
+    };
+    const Case cases[] = {
+        {caps_of({"CAP_CHOWN", "CAP_KILL", "CAP_SETUID", "CAP_TEST"}, {}, {}, {}, {}),
+         "process.capabilities.bounding[3]: unknown capability \"CAP_TEST\""},
+        {caps_of({}, {"cap_kill"}, {}, {}, {}), "process.capabilities.effective[0]: unknown capability \"cap_kill\""},
+        {caps_of({"CAP_KILL"}, {"CAP_KILL"}, {}, {}, {}),
+         "process.capabilities.effective: CAP_KILL is not in process.capabilities.permitted"},
+        {caps_of({}, {}, {}, {"CAP_KILL"}, {}),
+         "process.capabilities.inheritable: CAP_KILL is not in process.capabilities.bounding"},
+        {caps_of({"CAP_KILL"}, {}, {"CAP_KILL"}, {}, {"CAP_KILL"}),
+         "process.capabilities.ambient: CAP_KILL is not in process.capabilities.inheritable"},
+        {caps_of({"CAP_KILL"}, {}, {}, {"CAP_KILL"}, {"CAP_KILL"}),
+         "process.capabilities.ambient: CAP_KILL is not in process.capabilities.permitted"},
+    };
+    for (const Case& c : cases) {
+        auto r = plan_capabilities(c.caps);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().text() == c.message);
+    }
+}
+
+TEST_CASE("capability sets are applied around a uid switch", "[caps][real]") {
+    specs::Process proc;
+    proc.capabilities = caps_of({"CAP_CHOWN", "CAP_KILL", "CAP_SETGID", "CAP_SETUID"}, {"CAP_KILL"},
+                                {"CAP_KILL", "CAP_CHOWN"}, {"CAP_CHOWN"}, {"CAP_CHOWN"});
+    auto plan = lc::security::plan(proc, nullptr, HostLsm{});
+    REQUIRE(plan.ok());
+    auto rep = run_in_child([&]() -> std::string {
+        if (auto r = prepare_for_user_switch(*plan); !r) return r.error().text();
+        // What the lead does between the two calls.
+        if (::setresgid(1000, 1000, 1000) < 0 || ::setresuid(1000, 1000, 1000) < 0) return "setres*id failed";
+        auto fd = finish(*plan);
+        if (!fd) return fd.error().text();
+        return cap_status();
+    });
+    REQUIRE(rep.exited_ok());
+    CHECK(rep.output == "Bnd=" + hex(0xe1) + " Eff=" + hex(0x20) + " Prm=" + hex(0x21) +
+                            " Inh=" + hex(0x1) + " Amb=" + hex(0x1));
+}
+
+TEST_CASE("capability sets are applied when staying root", "[caps][real]") {
+    specs::Process proc;
+    proc.capabilities = caps_of({"CAP_NET_BIND_SERVICE", "CAP_SYS_ADMIN"}, {"CAP_SYS_ADMIN"},
+                                {"CAP_SYS_ADMIN", "CAP_NET_BIND_SERVICE"}, {}, {});
+    auto plan = lc::security::plan(proc, nullptr, HostLsm{});
+    REQUIRE(plan.ok());
+    auto rep = run_in_child([&]() -> std::string {
+        if (auto r = prepare_for_user_switch(*plan); !r) return r.error().text();
+        auto fd = finish(*plan);
+        if (!fd) return fd.error().text();
+        return cap_status() + " keepcaps=" + std::to_string(::prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
+    });
+    REQUIRE(rep.exited_ok());
+    uint64_t want = (1ull << 10) | (1ull << 21);
+    CHECK(rep.output == "Bnd=" + hex(want) + " Eff=" + hex(1ull << 21) + " Prm=" + hex(want) +
+                            " Inh=" + hex(0) + " Amb=" + hex(0) + " keepcaps=0");
+}
+
+TEST_CASE("no capabilities configured means none at all", "[caps][real]") {
+    specs::Process proc;
+    auto plan = lc::security::plan(proc, nullptr, HostLsm{});
+    REQUIRE(plan.ok());
+    auto rep = run_in_child([&]() -> std::string {
+        if (auto r = prepare_for_user_switch(*plan); !r) return r.error().text();
+        auto fd = finish(*plan);
+        if (!fd) return fd.error().text();
+        return cap_status();
+    });
+    REQUIRE(rep.exited_ok());
+    CHECK(rep.output == "Bnd=" + hex(0) + " Eff=" + hex(0) + " Prm=" + hex(0) + " Inh=" + hex(0) +
+                            " Amb=" + hex(0));
+}
