@@ -1,0 +1,358 @@
+#include "cgroups/fs_manager.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "cgroups/bpf_devices.hpp"
+#include "cgroups/cgroup_fs.hpp"
+#include "cgroups/devices.hpp"
+
+namespace lc::cgroups {
+
+namespace {
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+void sleep_us(long us) {
+    timespec ts{us / 1000000, (us % 1000000) * 1000};
+    ::nanosleep(&ts, nullptr);
+}
+
+std::string parent_of(const std::string& path) { return path.substr(0, path.find_last_of('/')); }
+
+// How long freeze waits for the kernel to report every task frozen.
+constexpr long kFreezeWaitUs = 2000000;
+
+}  // namespace
+
+const Hierarchy* FsManager::v1_with(std::string_view controller) const {
+    for (const auto& h : hierarchies_)
+        if (!h.v2 && h.has(controller)) return &h;
+    return nullptr;
+}
+
+const Hierarchy* FsManager::v2() const {
+    for (const auto& h : hierarchies_)
+        if (h.v2) return &h;
+    return nullptr;
+}
+
+// ---------------------------------------------------------------- create / apply
+
+Result<void> FsManager::create() {
+    for (const auto& h : hierarchies_) TRY(h.v2 ? create_v2(h) : create_v1(h));
+    return {};
+}
+
+Result<void> FsManager::create_v1(const Hierarchy& h) {
+    std::vector<std::string> created;
+    TRY_CTX(fs::mkdir_all(h.path, &created), "create cgroup");
+    if (h.has("cpuset")) {
+        // A new cpuset cgroup starts with no cpus and mems, and no task may join it
+        // until it has some: inherit the parent's, ancestors first (runc).
+        for (const auto& dir : created) {
+            std::string parent = parent_of(dir);
+            for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+                TRY_ASSIGN(std::string v, fs::read_at(AT_FDCWD, parent, file));
+                v = trim(v);
+                if (!v.empty()) TRY_CTX(fs::write_at(AT_FDCWD, dir, file, v), "create cgroup");
+            }
+        }
+    }
+    if (h.has("devices")) {
+        // Deny everything, then runc's default allow-list; set() adds the spec's rules.
+        TRY_ASSIGN(UniqueFd dir, fs::open_dir(h.path));
+        TRY_CTX(fs::write_at(dir.get(), h.path, "devices.deny", "a"), "set default device rules");
+        for (const auto& rule : default_allowed_rules()) {
+            auto w = v1_device_write(rule);
+            TRY_CTX(fs::write_at(dir.get(), h.path, w.file, w.line), "set default device rules");
+        }
+    }
+    return {};
+}
+
+Result<void> FsManager::create_v2(const Hierarchy& h) {
+    TRY_CTX(fs::mkdir_all(h.path), "create cgroup");
+    if (!h.controllers.empty() && h.path.size() > h.mount.size()) {
+        // Controllers reach a cgroup only through every ancestor's subtree_control.
+        std::string want;
+        for (const auto& c : h.controllers) want += (want.empty() ? "+" : " +") + c;
+        std::string dir = h.mount;
+        std::string rest = h.path.substr(h.mount.size() + 1);
+        for (;;) {
+            auto r = fs::write_at(AT_FDCWD, dir, "cgroup.subtree_control", want);
+            if (!r.ok()) {
+                // One controller can refuse (e.g. our own cgroup still holds processes for
+                // a threaded controller); take the others one by one. A resource that then
+                // lacks its controller fails in set() with the field named.
+                for (const auto& c : h.controllers) (void)fs::write_at(AT_FDCWD, dir, "cgroup.subtree_control", "+" + c);
+            }
+            size_t slash = rest.find('/');
+            if (slash == std::string::npos) break;
+            dir += "/" + rest.substr(0, slash);
+            rest = rest.substr(slash + 1);
+        }
+    }
+    if (layout_ == Layout::Unified) {
+        std::vector<DeviceRule> rules = {DeviceRule{'a', kWildcard, kWildcard, kAccAll, false}};
+        const auto& defaults = default_allowed_rules();
+        rules.insert(rules.end(), defaults.begin(), defaults.end());
+        TRY_ASSIGN(UniqueFd dir, fs::open_dir(h.path));
+        TRY_ASSIGN(UniqueFd prog, load_device_program(device_program(policy_from_rules(rules))));
+        TRY_CTX(attach_device_program(dir.get(), prog.get()), "set default device rules on " + h.path);
+    }
+    return {};
+}
+
+Result<void> FsManager::apply(pid_t pid) {
+    std::string p = std::to_string(pid);
+    for (const auto& h : hierarchies_) TRY_CTX(fs::write_at(AT_FDCWD, h.path, "cgroup.procs", p), "join cgroup");
+    return {};
+}
+
+// ---------------------------------------------------------------- set
+
+Result<void> FsManager::set_controller(const ControllerUse& use, const specs::LinuxResources& r) {
+    const Hierarchy* h = layout_ == Layout::Unified ? nullptr : v1_with(use.controller);
+    const std::string& c = use.controller;
+    Writes writes;
+    UniqueFd dir;
+    if (h) {
+        TRY_ASSIGN(dir, fs::open_dir(h->path));
+        if (c == "memory") {
+            std::optional<uint64_t> current;
+            if (r.memory->limit.value_or(0) != 0 && r.memory->swap.value_or(0) != 0) {
+                TRY_ASSIGN(std::string v, fs::read_at(dir.get(), h->path, "memory.limit_in_bytes"));
+                current = std::strtoull(v.c_str(), nullptr, 10);
+            }
+            TRY_ASSIGN(writes, v1_memory(*r.memory, current));
+        } else if (c == "cpu") {
+            TRY_ASSIGN(writes, v1_cpu(*r.cpu));
+        } else if (c == "cpuset") {
+            writes = v1_cpuset(*r.cpu);
+        } else if (c == "pids") {
+            TRY_ASSIGN(writes, v1_pids(*r.pids));
+        } else if (c == "blkio") {
+            writes = v1_blkio(*r.block_io);
+        } else if (c == "hugetlb") {
+            TRY_ASSIGN(writes, v1_hugetlb(r.hugepage_limits));
+        } else if (c == "net_cls") {
+            writes = v1_net_cls(*r.network);
+        } else if (c == "net_prio") {
+            writes = v1_net_prio(*r.network);
+        } else if (c == "rdma") {
+            writes = rdma_writes(r.rdma);
+        }
+        return fs::write_all(dir.get(), h->path, writes);
+    }
+    std::string v2name = c == "blkio" ? "io" : c;
+    h = v2();
+    if (!h || !h->has(v2name))
+        return make_error(use.field + ": no cgroup hierarchy on this host has the " + c + " controller");
+    TRY_ASSIGN(dir, fs::open_dir(h->path));
+    if (c == "memory") {
+        TRY_ASSIGN(writes, v2_memory(*r.memory));
+    } else if (c == "cpu") {
+        TRY_ASSIGN(writes, v2_cpu(*r.cpu));
+    } else if (c == "cpuset") {
+        writes = v2_cpuset(*r.cpu);
+    } else if (c == "pids") {
+        TRY_ASSIGN(writes, v2_pids(*r.pids));
+    } else if (v2name == "io") {
+        bool bfq = r.block_io->weight || !r.block_io->weight_device.empty()
+                       ? fs::exists_at(dir.get(), "io.bfq.weight")
+                       : false;
+        TRY_ASSIGN(writes, v2_io(*r.block_io, bfq));
+    } else if (c == "hugetlb") {
+        TRY_ASSIGN(writes, v2_hugetlb(r.hugepage_limits));
+    } else if (c == "rdma") {
+        writes = rdma_writes(r.rdma);
+    } else {
+        return make_error(use.field + ": the " + c + " controller does not exist in cgroup v2");
+    }
+    return fs::write_all(dir.get(), h->path, writes);
+}
+
+Result<void> FsManager::set_devices(const std::vector<specs::LinuxDeviceCgroup>& devs) {
+    TRY_ASSIGN(auto rules, container_rules(devs));
+    if (const Hierarchy* h = layout_ == Layout::Unified ? nullptr : v1_with("devices")) {
+        TRY_ASSIGN(UniqueFd dir, fs::open_dir(h->path));
+        for (size_t i = 0; i < rules.size(); ++i) {
+            auto w = v1_device_write(rules[i]);
+            auto r = fs::write_at(dir.get(), h->path, w.file, w.line);
+            if (!r.ok()) {
+                std::string field = i < devs.size() ? "linux.resources.devices[" + std::to_string(i) + "]"
+                                                     : std::string("default device rule \"" + w.line + "\"");
+                return std::move(r).error().wrap(field);
+            }
+        }
+        return {};
+    }
+    if (layout_ == Layout::Unified) {
+        const Hierarchy* h = v2();
+        TRY_ASSIGN(UniqueFd dir, fs::open_dir(h->path));
+        TRY_ASSIGN(UniqueFd prog, load_device_program(device_program(policy_from_rules(rules))));
+        TRY_CTX(attach_device_program(dir.get(), prog.get()), "linux.resources.devices");
+        return {};
+    }
+    return make_error("linux.resources.devices: no devices cgroup hierarchy on this host");
+}
+
+Result<void> FsManager::set(const specs::LinuxResources& r) {
+    // Validate the device rules before writing anything else.
+    TRY(rules_from_spec(r.devices));
+    for (const auto& use : used_controllers(r, layout_ == Layout::Unified)) TRY(set_controller(use, r));
+    if (!r.devices.empty()) TRY(set_devices(r.devices));
+    if (!r.unified.empty()) {
+        const Hierarchy* h = v2();
+        if (!h)
+            return make_error("linux.resources.unified." + r.unified.begin()->first +
+                              ": no cgroup v2 hierarchy on this host (cgroup v1 only)");
+        TRY_ASSIGN(Writes writes, v2_unified(r.unified));
+        for (const auto& w : writes) {
+            std::string ctl = w.file.substr(0, w.file.find('.'));
+            if (ctl != "cgroup" && !h->has(ctl))
+                return make_error(w.field + ": the cgroup v2 hierarchy " + h->mount + " has no " + ctl +
+                                  " controller");
+        }
+        TRY_ASSIGN(UniqueFd dir, fs::open_dir(h->path));
+        TRY(fs::write_all(dir.get(), h->path, writes));
+    }
+    return {};
+}
+
+// ---------------------------------------------------------------- freeze
+
+Result<void> FsManager::freeze_v1(const Hierarchy& h, bool frozen) {
+    if (!frozen) return fs::write_at(AT_FDCWD, h.path, "freezer.state", "THAWED");
+    long waited = 0;
+    for (long delay = 100;; delay = std::min(delay * 2, 10000L)) {
+        // Re-writing FROZEN restarts freezing of tasks that forked meanwhile.
+        TRY(fs::write_at(AT_FDCWD, h.path, "freezer.state", "FROZEN"));
+        TRY_ASSIGN(std::string state, fs::read_at(AT_FDCWD, h.path, "freezer.state"));
+        if (trim(state) == "FROZEN") return {};
+        if (waited >= kFreezeWaitUs) break;
+        sleep_us(delay);
+        waited += delay;
+    }
+    (void)fs::write_at(AT_FDCWD, h.path, "freezer.state", "THAWED");
+    return make_error("freeze " + h.path + ": tasks still FREEZING after 2s");
+}
+
+Result<void> FsManager::freeze_v2(const Hierarchy& h, bool frozen) {
+    TRY(fs::write_at(AT_FDCWD, h.path, "cgroup.freeze", frozen ? "1" : "0"));
+    std::string events = h.path + "/cgroup.events";
+    int fd = ::open(events.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return sys_error("open " + events);
+    UniqueFd owned(fd);
+    const std::string want = frozen ? "frozen 1" : "frozen 0";
+    for (long waited = 0;;) {
+        char buf[512];
+        ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+        if (n < 0) return sys_error("read " + events);
+        buf[n] = 0;
+        if (std::string_view(buf, static_cast<size_t>(n)).find(want) != std::string_view::npos) return {};
+        if (waited >= kFreezeWaitUs) break;
+        // cgroup.events signals changes with POLLPRI.
+        pollfd p{fd, POLLPRI, 0};
+        ::poll(&p, 1, 10);
+        waited += 10000;
+    }
+    if (frozen) (void)fs::write_at(AT_FDCWD, h.path, "cgroup.freeze", "0");
+    return make_error((frozen ? "freeze " : "thaw ") + h.path + ": cgroup.events did not report \"" + want +
+                      "\" within 2s");
+}
+
+Result<void> FsManager::freeze(bool frozen) {
+    if (layout_ != Layout::Unified)
+        if (const Hierarchy* h = v1_with("freezer")) return freeze_v1(*h, frozen);
+    // Hybrid without a v1 freezer still has cgroup.freeze in its v2 hierarchy.
+    if (const Hierarchy* h = v2()) return freeze_v2(*h, frozen);
+    return make_error(std::string(frozen ? "freeze" : "thaw") + ": no freezer cgroup hierarchy on this host");
+}
+
+Result<bool> FsManager::is_frozen() {
+    if (layout_ != Layout::Unified)
+        if (const Hierarchy* h = v1_with("freezer")) {
+            TRY_ASSIGN(std::string s, fs::read_at(AT_FDCWD, h->path, "freezer.state"));
+            return trim(s) == "FROZEN";
+        }
+    if (const Hierarchy* h = v2()) {
+        auto s = fs::read_at(AT_FDCWD, h->path, "cgroup.freeze");
+        if (!s.ok() && s.error().code == ENOENT) return false;  // kernel without cgroup.freeze
+        TRY_ASSIGN(std::string v, std::move(s));
+        return trim(v) == "1";
+    }
+    return false;
+}
+
+// ---------------------------------------------------------------- processes
+
+const Hierarchy& FsManager::pids_hierarchy() const {
+    if (layout_ == Layout::Unified) return *v2();
+    for (const char* c : {"freezer", "devices", "pids", "memory"})
+        if (const Hierarchy* h = v1_with(c)) return *h;
+    return hierarchies_.front();
+}
+
+Result<std::vector<pid_t>> FsManager::pids() { return fs::read_pids_recursive(pids_hierarchy().path); }
+
+Result<void> FsManager::kill_all(int sig) {
+    if (sig == SIGKILL) {
+        // cgroup.kill (5.14+) kills the whole subtree atomically, forks included; in
+        // hybrid mode the container is in the v2 hierarchy too, so it works there as well.
+        if (const Hierarchy* h = v2()) {
+            auto r = fs::write_at(AT_FDCWD, h->path, "cgroup.kill", "1");
+            if (r.ok()) return {};
+            if (r.error().code != ENOENT) return r;
+        }
+    }
+    // Freeze so no task forks between listing and signalling.
+    bool frozen = freeze(true).ok();
+    auto list = pids();
+    Result<void> result;
+    if (!list.ok()) {
+        result = std::move(list).error().wrap("kill all processes");
+    } else {
+        for (pid_t p : *list)
+            if (::kill(p, sig) < 0 && errno != ESRCH && result.ok())
+                result = sys_error("kill " + std::to_string(p));
+    }
+    if (frozen) {
+        auto t = freeze(false);
+        if (!t.ok() && result.ok()) result = std::move(t).error();
+    }
+    return result;
+}
+
+Result<uint64_t> FsManager::oom_kill_count() {
+    if (layout_ != Layout::Unified)
+        if (const Hierarchy* h = v1_with("memory")) {
+            TRY_ASSIGN(std::string s, fs::read_at(AT_FDCWD, h->path, "memory.oom_control"));
+            return fs::parse_key_value(s, "oom_kill");
+        }
+    if (const Hierarchy* h = v2(); h && h->has("memory")) {
+        TRY_ASSIGN(std::string s, fs::read_at(AT_FDCWD, h->path, "memory.events"));
+        return fs::parse_key_value(s, "oom_kill");
+    }
+    return make_error("oom kill count: no memory cgroup hierarchy on this host");
+}
+
+Result<void> FsManager::destroy() {
+    Result<void> first;
+    for (const auto& h : hierarchies_) {
+        auto r = fs::remove_tree(h.path);
+        if (!r.ok() && first.ok()) first = std::move(r).error();
+    }
+    return first;
+}
+
+}  // namespace lc::cgroups

@@ -1,0 +1,56 @@
+// Pure path logic: where the container's cgroup lives, and parsers for the two procfs
+// files detection reads. No I/O here, so all of it is table-tested.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lc/error.hpp"
+
+namespace lc::cgroups {
+
+// filepath.Clean semantics on an absolute path: "/a//b/../c/" -> "/a/c"; "" -> "/".
+std::string clean_abs(std::string_view path);
+// runc's utils.CleanPath for a relative path: cleaned as if rooted at "/", so it can
+// never climb out ("../../x" -> "x"). An absolute path stays absolute.
+std::string clean_path(std::string_view path);
+
+// The cgroup path of the container relative to its hierarchy root, the way runc 1.1
+// computes it (specconv + fs manager):
+//   cgroupsPath absolute  -> used as is under each hierarchy root
+//   cgroupsPath relative  -> joined under the calling process's own cgroup
+//   no cgroupsPath        -> "<own cgroup>/<id>" (runc sets Name=id, Path="")
+struct InnerPath {
+    std::string path;       // cleaned; absolute or relative
+    bool absolute = false;  // false: join under the caller's own cgroup per hierarchy
+};
+Result<InnerPath> inner_path(const std::optional<std::string>& cgroups_path, std::string_view id);
+
+// "<mount>" + "<own>" + "<inner>" -> the directory on the host.
+std::string join_cgroup(std::string_view mount, std::string_view own, const InnerPath& inner);
+
+// One line of /proc/self/cgroup: "4:memory:/a/b" or "0::/" (v2) or "9:name=systemd:/".
+struct ProcCgroupLine {
+    int id = 0;
+    std::vector<std::string> controllers;  // empty for the v2 line
+    std::string path;
+};
+std::vector<ProcCgroupLine> parse_proc_cgroup(std::string_view content);
+
+// A cgroup or cgroup2 mount from /proc/self/mountinfo.
+struct CgroupMount {
+    std::string mount_point;
+    std::string root;  // the mount's root within the hierarchy (usually "/")
+    bool v2 = false;
+    std::vector<std::string> controllers;  // from super options (v1 only): "cpu", "name=systemd"
+};
+std::vector<CgroupMount> parse_cgroup_mounts(std::string_view mountinfo);
+
+// The directory name a v1 hierarchy is conventionally mounted at:
+// {"cpu","cpuacct"} -> "cpu,cpuacct"; {"name=systemd"} -> "systemd".
+std::string conventional_mount_name(const std::vector<std::string>& controllers);
+
+std::vector<std::string> split(std::string_view s, char sep);
+
+}  // namespace lc::cgroups
