@@ -208,6 +208,7 @@ const std::string& runtime_path() {
 }
 
 bool runtime_is_cort() { return fs::path(runtime_path()).filename() == "cort"; }
+bool runtime_is_runc() { return fs::path(runtime_path()).filename() == "runc"; }
 
 const std::string& state_root() {
     static std::string root = [] {
@@ -348,6 +349,21 @@ void add_hook(json& config, const std::string& kind, const std::vector<std::stri
     if (!env.empty()) h["env"] = env;
     if (timeout) h["timeout"] = *timeout;
     config["hooks"][kind].push_back(h);
+}
+
+void set_namespace(json& config, const std::string& type, const std::string& path) {
+    remove_namespace(config, type);
+    json n{{"type", type}};
+    if (!path.empty()) n["path"] = path;
+    config["linux"]["namespaces"].push_back(n);
+}
+
+void remove_namespace(json& config, const std::string& type) {
+    auto& ns = config["linux"]["namespaces"];
+    json kept = json::array();
+    for (auto& n : ns)
+        if (n["type"] != type) kept.push_back(n);
+    ns = kept;
 }
 
 std::string write_script(const std::string& path, const std::string& body) {

@@ -88,6 +88,22 @@ json default_config();
 void add_hook(json& config, const std::string& kind, const std::vector<std::string>& args,
               const std::vector<std::string>& env = {}, std::optional<int> timeout = {});
 
+// linux.namespaces editing: add (or replace) an entry of `type`, optionally joined by `path`;
+// remove one so the container shares the runtime's namespace.
+void set_namespace(json& config, const std::string& type, const std::string& path = "");
+void remove_namespace(json& config, const std::string& type);
+
+// Skip for checks runc 1.1 cannot pass because it lacks a feature the spec has
+// (time namespaces...). Such tests are validated against crun instead.
+bool runtime_is_runc();
+#define NOT_ON_RUNC()                                                                         \
+    do {                                                                                      \
+        if (::itest::runtime_is_runc()) {                                                     \
+            WARN("skipped: runc 1.1 lacks this feature; validated against crun");            \
+            return;                                                                           \
+        }                                                                                     \
+    } while (0)
+
 // Writes an executable file (e.g. a hook script) and returns its path.
 std::string write_script(const std::string& path, const std::string& body);
 

@@ -131,9 +131,7 @@ TEST_CASE("run forwards the container's exit code", "[lifecycle][run]") {
     }
     SECTION("killed by SIGKILL: 128+9") {
         // pid 1 of a pid namespace cannot SIGKILL itself, so this one shares the host's pidns.
-        auto& ns = b.config["linux"]["namespaces"];
-        ns.erase(std::remove_if(ns.begin(), ns.end(), [](auto& n) { return n["type"] == "pid"; }),
-                 ns.end());
+        remove_namespace(b.config, "pid");
         b.set_args({"sh", "-c", "kill -9 $$"});
         auto r = run(b, id);
         INFO(r.describe());
