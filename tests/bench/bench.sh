@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# bench.sh: time cort against Debian's runc and crun and the syscall floor (../shared/bench/floor.c),
+# then write docs/performance.md and docs/performance.png (tests/bench/report.sh).
+# A benchmark, not a test: it is never run by ctest.
+#
+# usage: sudo tests/bench/bench.sh [--quick] [--runs N] [--seq-reps N] [--no-report] [--keep]
+#                                  [--host-cgroups]
+#   --quick          5 runs, 1 warm-up, 1 rep of "100 runs", coarse memory bisection (~1 minute)
+#   --runs N         timed runs per operation (default 30), each runtime interleaved per run
+#   --seq-reps N     repetitions of "100 sequential runs" (default 10; each is 100 runs)
+#   --no-report      measure only (results stay in the work dir printed at the end, with --keep)
+#   --keep           keep the work dir (samples, bundles, strace output)
+#   --host-cgroups   do not hide the cgroup2 mount on a hybrid host (crun 1.8 then refuses to run)
+# env: CORT (default ./build/cort), BENCH_SPEC (runtime whose `spec` makes the shared config,
+#      default runc), FLOOR_SRC (default ../shared/bench/floor.c).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$repo"
+die() { echo "bench.sh: $*" >&2; exit 1; }
+log() { echo "bench.sh: $*" >&2; }
+
+runs=30 warm=3 seq_reps=10 bisect_res=4 quick=0 report=1 keep=0 host_cg=0
+args=("$@")
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=1 runs=5 warm=1 seq_reps=1 bisect_res=64 ;;
+    --runs) runs=$2; shift ;;
+    --seq-reps) seq_reps=$2; shift ;;
+    --no-report) report=0 ;;
+    --keep) keep=1 ;;
+    --host-cgroups) host_cg=1 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) die "unknown option $1 (see --help)" ;;
+  esac
+  shift
+done
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+for t in gcc jq strace /usr/bin/time readelf; do command -v "$t" >/dev/null || die "$t missing: run scripts/setup.sh"; done
+
+# crun 1.8 refuses a hybrid host whose cgroup2 mount has controllers ("cgroups in hybrid mode not
+# supported"). So that all four run the same way, the whole benchmark re-executes itself in a
+# private mount namespace without /sys/fs/cgroup/unified: every runtime then sees pure cgroup v1.
+cgview="host"
+uni=/sys/fs/cgroup/unified
+if [ -z "${BENCH_IN_NS:-}" ] && [ "$host_cg" = 0 ] \
+   && [ -n "$(cat "$uni/cgroup.controllers" 2>/dev/null)" ]; then   # (-s: cgroupfs files have size 0)
+  exec unshare --mount --propagation private env BENCH_IN_NS=1 bash "$0" "${args[@]}"
+fi
+if [ -n "${BENCH_IN_NS:-}" ]; then
+  # A throwaway tmpfs, not a bare umount: crun (as v1) still mkdirs <id>/cgroup.procs under
+  # unified/ and never removes them; they must not land on the host's /sys/fs/cgroup tmpfs.
+  umount -l "$uni"
+  mount -t tmpfs -o size=4m,mode=755 cort-bench-no-cgroup2 "$uni"
+  cgview="v1 only (cgroup2 at $uni hidden in a private mount namespace)"
+fi
+
+work=$(mktemp -d /tmp/cort-bench.XXXXXX)
+sroot=/run/cort-bench-$$
+tag=cb$$
+mkdir -p "$work"/{bin,samples,fail,err,res} "$sroot"
+log "work dir $work, state roots under $sroot"
+
+# --- tools and runtimes -------------------------------------------------------------------------
+gcc -O2 -Wall -o "$work/bin/timer" tests/bench/timer.c
+floor_src=${FLOOR_SRC:-$repo/../shared/bench/floor.c}
+[ -f "$floor_src" ] || die "floor source $floor_src not found (../shared beside the repo)"
+gcc -O2 -static -o "$work/bin/floor" "$floor_src"
+timer=$work/bin/timer
+
+cort_bin=${CORT:-$repo/build/cort}
+declare -A BIN=([cort]=$cort_bin [runc]=$(command -v runc || true) [crun]=$(command -v crun || true)
+                [floor]=$work/bin/floor)
+RTS=(cort runc crun floor)
+declare -A OK=() WHY=() LIVE=()
+
+rt() { local r=$1; shift; "${BIN[$r]}" --root "$sroot/$r" "$@"; }
+
+# Every container is removed, even on failure or ^C; then nothing may be left behind.
+force_delete() { rt "$1" delete --force "$2" >/dev/null 2>&1 || true; }
+cleanup() {
+  local rc=$? r id left=0
+  trap - EXIT INT TERM
+  for r in cort runc crun; do
+    [ -x "${BIN[$r]:-/nonexistent}" ] || continue
+    for id in ${LIVE[$r]:-} $(rt "$r" list -q 2>/dev/null || true); do force_delete "$r" "$id"; done
+    # Only a `list` that works can prove something is left (cort may not have `list` yet).
+    if out=$(rt "$r" list -q 2>/dev/null) && [ -n "$out" ]; then log "LEFT: $r containers: $out"; left=1; fi
+  done
+  if grep -q "$work" /proc/self/mountinfo /proc/1/mountinfo; then log "LEFT: mounts under $work"; left=1; fi
+  for p in /proc/[0-9]*; do
+    case $(readlink "$p/root" 2>/dev/null) in "$work"*) log "LEFT: process ${p#/proc/}"; left=1 ;; esac
+  done
+  # A cgroup can outlive its last task by a moment (a killed task still exiting): allow 2 s.
+  local cgs k
+  for ((k = 0; k < 20; k++)); do
+    # (our throwaway tmpfs on unified/, if any, goes away with the namespace: not a leak)
+    cgs=$(find /sys/fs/cgroup -maxdepth 5 -path "${BENCH_IN_NS:+$uni}" -prune -o -type d -name "$tag-*" -print 2>/dev/null)
+    [ -z "$cgs" ] && break
+    sleep 0.1
+  done
+  if [ -n "$cgs" ]; then log "LEFT: cgroups:" $cgs; left=1; fi
+  rm -rf "$sroot"
+  if [ "$keep" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
+  [ "$left" = 0 ] || { log "cleanup found leftovers (above)"; exit 1; }
+  log "cleanup: nothing left behind"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Bundles: one config for all four (BENCH_SPEC's `spec`), so every runtime does the same work;
+# each runtime gets its own copies and its own --root.
+spec_rt=${BENCH_SPEC:-runc}
+for r in "${RTS[@]}"; do
+  for b in true sleep limits memlim; do
+    case $b in true|limits|memlim) a=(/bin/true) ;; sleep) a=(sleep 1000) ;; esac
+    RUNTIME=$spec_rt scripts/make-bundle.sh "$work/$r/$b" "${a[@]}" >/dev/null
+  done
+  jq '.linux.resources.memory.limit = 67108864 | .linux.resources.pids.limit = 64' \
+    "$work/$r/limits/config.json" > "$work/cfg.tmp" && mv "$work/cfg.tmp" "$work/$r/limits/config.json"
+done
+
+# A runtime is benchmarked if one plain `run` of /bin/true works (cort may not run yet).
+for r in "${RTS[@]}"; do
+  if [ ! -x "${BIN[$r]}" ]; then OK[$r]=0 WHY[$r]="no binary at ${BIN[$r]:-?}"; continue; fi
+  if out=$(rt "$r" run --bundle "$work/$r/true" "$tag-probe" 2>&1 </dev/null); then OK[$r]=1
+  else OK[$r]=0 WHY[$r]="\`run\` failed: $(echo "$out" | tail -1 | cut -c1-160)"; force_delete "$r" "$tag-probe"; fi
+  log "$r: ${BIN[$r]} $([ "${OK[$r]}" = 1 ] && echo ok || echo "NOT RUNNABLE (${WHY[$r]})")"
+done
+
+# --- timing -------------------------------------------------------------------------------------
+# rec OP RT RECORD CMD...: time CMD; on success append its microseconds to samples/OP.RT.
+rec() {
+  local op=$1 r=$2 record=$3 t; shift 3
+  if t=$("$timer" -e "$work/err/$op.$r" -- "$@" 2>>"$work/err/$op.$r"); then
+    [ "$record" = 1 ] && echo "$t" >> "$work/samples/$op.$r"
+    return 0
+  fi
+  [ "$record" = 1 ] && echo x >> "$work/fail/$op.$r"
+  return 1
+}
+# Interleaving: run i starts with runtime i mod 4, so no runtime always goes first (cache, CPU).
+order() { local i=$1 n=${#RTS[@]} k; for ((k = 0; k < n; k++)); do echo "${RTS[(i + k) % n]}"; done; }
+
+wait_stopped() {
+  local k
+  for ((k = 0; k < 500; k++)); do
+    [ "$(rt "$1" state "$2" 2>/dev/null | jq -r .status)" = stopped ] && return 0
+    sleep 0.01
+  done
+  return 1
+}
+
+# create, start, state (running), exec, kill, delete: each timed alone, the glue untimed.
+lifecycle() {
+  local r=$1 id=$2 rc=$3 b=$work/$1/sleep
+  rec create "$r" "$rc" "${BIN[$r]}" --root "$sroot/$r" create --bundle "$b" "$id" || { force_delete "$r" "$id"; return 0; }
+  LIVE[$r]=$id
+  rec start "$r" "$rc" "${BIN[$r]}" --root "$sroot/$r" start "$id" || { force_delete "$r" "$id"; return 0; }
+  rec state "$r" "$rc" "${BIN[$r]}" --root "$sroot/$r" state "$id" || true
+  if [ "${NOEXEC[$r]:-0}" != 1 ] && ! rec exec "$r" "$rc" "${BIN[$r]}" --root "$sroot/$r" exec "$id" /bin/true; then
+    if [ "$rc" = 0 ]; then NOEXEC[$r]=1; fi   # exec fails in the warm-up: unsupported, reported n/a
+  fi
+  rec kill "$r" "$rc" "${BIN[$r]}" --root "$sroot/$r" kill "$id" KILL || { force_delete "$r" "$id"; return 0; }
+  wait_stopped "$r" "$id" || true
+  rec delete "$r" "$rc" "${BIN[$r]}" --root "$sroot/$r" delete "$id" || force_delete "$r" "$id"
+  LIVE[$r]=""
+}
+declare -A NOEXEC=()
+
+one_round() {   # one interleaved round of every operation; $2=1 records, 0 is a warm-up
+  local i=$1 rc=$2 r
+  for r in $(order "$i"); do
+    [ "${OK[$r]}" = 1 ] || continue
+    rec run "$r" "$rc" "${BIN[$r]}" --root "$sroot/$r" run --bundle "$work/$r/true" "$tag-r$i" \
+      || force_delete "$r" "$tag-r$i"
+    [ "$r" = floor ] && continue   # the floor has only `run`, and no resources
+    lifecycle "$r" "$tag-l$i" "$rc"
+    rec run_limits "$r" "$rc" "${BIN[$r]}" --root "$sroot/$r" run --bundle "$work/$r/limits" "$tag-m$i" \
+      || force_delete "$r" "$tag-m$i"
+  done
+}
+log "warm-up: $warm round(s)"
+for ((i = 0; i < warm; i++)); do one_round "$i" 0; done
+for r in "${!NOEXEC[@]}"; do log "$r: exec failed in warm-up, reported n/a"; done
+log "timing: $runs interleaved rounds"
+for ((i = 0; i < runs; i++)); do one_round "$i" 1; done
+
+log "timing: 100 sequential runs x $seq_reps"
+for ((i = 0; i < seq_reps; i++)); do
+  for r in $(order "$i"); do
+    [ "${OK[$r]}" = 1 ] || continue
+    rec run100 "$r" 1 "$timer" -n 100 -- "${BIN[$r]}" --root "$sroot/$r" run --bundle "$work/$r/true" "$tag-s$i" \
+      || force_delete "$r" "$tag-s$i"
+  done
+done
+
+# --- memory -------------------------------------------------------------------------------------
+# Memory charged to the container's cgroup before the workload starts: read while init waits
+# in `created` (v1 memory.usage_in_bytes, or v2 memory.current).
+cgroup_charge() {
+  local pid=$1 p
+  p=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' "/proc/$pid/cgroup")
+  if [ -n "$p" ]; then cat "/sys/fs/cgroup/memory$p/memory.usage_in_bytes"
+  else p=$(awk -F: '$1 == "0" {print $3}' "/proc/$pid/cgroup"); cat "/sys/fs/cgroup$p/memory.current"; fi
+}
+log "memory: peak RSS (create, exec), cgroup charge"
+for r in cort runc crun; do
+  [ "${OK[$r]}" = 1 ] || continue
+  for k in 1 2 3; do
+    id=$tag-rss$k
+    /usr/bin/time -f %M -o "$work/rss.tmp" "${BIN[$r]}" --root "$sroot/$r" create --bundle "$work/$r/sleep" "$id" \
+      </dev/null >/dev/null 2>>"$work/err/rss.$r" || { force_delete "$r" "$id"; continue; }
+    LIVE[$r]=$id
+    tail -1 "$work/rss.tmp" >> "$work/res/rss_create.$r"
+    pid=$(rt "$r" state "$id" | jq -r .pid)
+    cgroup_charge "$pid" >> "$work/res/cgcharge.$r" 2>/dev/null || true
+    rt "$r" start "$id" >/dev/null 2>&1 || true
+    if [ "${NOEXEC[$r]:-0}" != 1 ] && /usr/bin/time -f %M -o "$work/rss.tmp" "${BIN[$r]}" --root "$sroot/$r" \
+        exec "$id" /bin/true </dev/null >/dev/null 2>>"$work/err/rss.$r"; then
+      tail -1 "$work/rss.tmp" >> "$work/res/rss_exec.$r"
+    fi
+    force_delete "$r" "$id"; LIVE[$r]=""
+  done
+done
+
+# Smallest linux.resources.memory.limit at which /bin/true still runs: bisection in KiB.
+log "memory: smallest memory limit (bisection to ${bisect_res}K)"
+for r in cort runc crun; do
+  [ "${OK[$r]}" = 1 ] || continue
+  cfg=$work/$r/memlim/config.json
+  probe() {
+    jq --argjson l $(($1 * 1024)) '.linux.resources.memory.limit = $l' "$cfg" > "$work/cfg.tmp" && mv "$work/cfg.tmp" "$cfg"
+    rt "$r" run --bundle "$work/$r/memlim" "$tag-ml" </dev/null >/dev/null 2>&1 && return 0
+    force_delete "$r" "$tag-ml"; return 1
+  }
+  lo=0 hi=65536
+  if probe "$hi"; then
+    while [ $((hi - lo)) -gt "$bisect_res" ]; do
+      mid=$(( (lo + hi) / 2 / 4 * 4 )); [ "$mid" -gt "$lo" ] || break
+      if probe "$mid"; then hi=$mid; else lo=$mid; fi
+    done
+    echo "$hi" > "$work/res/minmem.$r"
+  else echo ">65536" > "$work/res/minmem.$r"; fi
+done
+
+# --- cost ---------------------------------------------------------------------------------------
+log "cost: syscalls per run, mountinfo opens, binary"
+for r in "${RTS[@]}"; do
+  if [ "${OK[$r]}" = 1 ]; then
+    strace -f -c -o "$work/strace.$r" "${BIN[$r]}" --root "$sroot/$r" run --bundle "$work/$r/true" "$tag-st" \
+      </dev/null >/dev/null 2>&1 || force_delete "$r" "$tag-st"
+    awk '$NF == "total" {print $4}' "$work/strace.$r" > "$work/res/syscalls.$r"
+    strace -f -e trace=open,openat,openat2 -o "$work/strace-open.$r" "${BIN[$r]}" --root "$sroot/$r" run \
+      --bundle "$work/$r/true" "$tag-st" </dev/null >/dev/null 2>&1 || force_delete "$r" "$tag-st"
+    grep -c 'mountinfo' "$work/strace-open.$r" > "$work/res/mountinfo.$r" || true
+  fi
+  [ -x "${BIN[$r]}" ] || continue
+  f=$(readlink -f "${BIN[$r]}")
+  stat -c %s "$f" > "$work/res/size.$r"
+  # Not `readelf | grep -q`: grep quitting early SIGPIPEs readelf, and pipefail flips the answer.
+  if [[ $(readelf -S "$f" 2>/dev/null) == *.symtab* ]]; then echo no; else echo yes; fi > "$work/res/stripped.$r"
+  libs=$(ldd "$f" 2>/dev/null | awk '/=>/ {print $1} /^\t\/lib/ {sub(".*/", "", $1); print $1}' | paste -sd' ' || true)
+  echo "${libs:-static}" > "$work/res/libs.$r"
+done
+
+# --- report -------------------------------------------------------------------------------------
+{
+  echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "kernel=$(uname -r)"
+  echo "cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo) x $(nproc)"
+  echo "mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+  echo "distro=$(. /etc/os-release; echo "$PRETTY_NAME")"
+  echo "cgview=$cgview"
+  printf '%s\n' "runs=$runs" "warm=$warm" "seq_reps=$seq_reps" "quick=$quick" "bisect_res=$bisect_res" \
+    "spec_rt=$spec_rt"
+  for r in "${RTS[@]}"; do
+    echo "ok_$r=${OK[$r]}"
+    echo "why_$r=${WHY[$r]:-}"
+    echo "noexec_$r=${NOEXEC[$r]:-0}"
+  done
+  echo "ver_cort=$([ -x "$cort_bin" ] && "$cort_bin" --version 2>/dev/null | head -1 || echo none)"
+  echo "ver_runc=$(runc --version | head -1)"
+  echo "ver_crun=$(crun --version | head -1)"
+  echo "ver_floor=floor.c $(sha256sum "$floor_src" | cut -c1-12), gcc -O2 -static"
+} > "$work/meta"
+
+if [ "$report" = 1 ]; then
+  bash tests/bench/report.sh "$work" docs/performance.md docs/performance.png
+  log "wrote docs/performance.md and docs/performance.png"
+fi
