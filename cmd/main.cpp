@@ -1,2 +1,95 @@
+// cort: global flags, logger, dispatch. Each verb lives in cmd_<verb>.cpp.
 #include <cstdio>
-int main() { std::puts("cort: not yet"); return 1; }
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "lc/log.hpp"
+
+#ifndef CORT_VERSION
+#define CORT_VERSION "0.0.0"
+#endif
+
+namespace {
+
+using namespace cort;
+
+void print_usage() {
+    std::printf(
+        "cort - an OCI container runtime (runc-compatible command line)\n\n"
+        "Usage: cort [global options] command [command options] [arguments...]\n\n"
+        "Commands:\n");
+    for (const auto& c : commands()) std::printf("   %-10s %s\n", c.name, c.summary);
+    std::printf(
+        "\nGlobal options:\n"
+        "   --root value         state directory (default: \"/run/cort\")\n"
+        "   --log value          log file (default: stderr)\n"
+        "   --log-format value   text or json (default: \"text\")\n"
+        "   --debug              debug logging, with per-phase timings\n"
+        "   --systemd-cgroup     use the systemd cgroup driver (not supported yet)\n"
+        "   --help, -h           show help\n"
+        "   --version, -v        print the version\n");
+}
+
+void print_version() {
+    std::printf("cort version %s\nspec: 1.3.0\n", CORT_VERSION);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv, argv + argc);
+    static const std::vector<FlagSpec> global_flags = {
+        {{"root"}, true, ""},          {{"log"}, true, ""},   {{"log-format"}, true, ""},
+        {{"debug"}, false, ""},        {{"systemd-cgroup"}, false, ""},
+        {{"rootless"}, true, ""},      {{"criu"}, true, ""},  {{"help", "h"}, false, ""},
+        {{"version", "v"}, false, ""},
+    };
+    auto parsed = parse_args(global_flags, args, 1, /*stop_at_positional=*/true);
+    if (!parsed) {
+        std::fprintf(stderr, "cort: %s\n", parsed.error().text().c_str());
+        return 1;
+    }
+    ParsedArgs& g = *parsed;
+    GlobalOptions opts;
+    opts.root = g.get("root", opts.root);
+    opts.log = g.get("log");
+    opts.log_format = g.get("log-format", "text");
+    opts.debug = g.has("debug");
+    opts.systemd_cgroup = g.has("systemd-cgroup");
+    if (opts.log_format != "text" && opts.log_format != "json") {
+        std::fprintf(stderr, "cort: --log-format: unknown format \"%s\" (text or json)\n", opts.log_format.c_str());
+        return 1;
+    }
+    lc::log::init({opts.log, opts.log_format == "json" ? lc::log::Format::Json : lc::log::Format::Text, opts.debug});
+    if (g.has("version")) {
+        print_version();
+        return 0;
+    }
+    if (g.positional.empty() || g.has("help")) {
+        print_usage();
+        return g.has("help") ? 0 : 1;
+    }
+    const std::string& name = g.positional[0];
+    if (name == "help") {
+        print_usage();
+        return 0;
+    }
+    // The command's own arguments start after the command name in the original argv.
+    size_t cmd_index = args.size() - g.positional.size();
+    for (const auto& c : commands()) {
+        if (name != c.name) continue;
+        std::vector<FlagSpec> flags = c.flags;
+        flags.push_back({{"help", "h"}, false, "show help"});
+        auto a = parse_args(flags, args, cmd_index + 1, !c.flags_anywhere);
+        if (!a) return fail_usage(c, a.error().text());
+        if (a->has("help")) {
+            print_command_help(c);
+            return 0;
+        }
+        return c.run(opts, *a);
+    }
+    std::fprintf(stderr, "cort: no such command \"%s\" (see cort --help)\n", name.c_str());
+    return 1;
+}

@@ -1,0 +1,119 @@
+#include "cli.hpp"
+
+#include <signal.h>
+#include <string.h>
+
+#include <cctype>
+#include <cstdio>
+
+#include "lc/log.hpp"
+
+namespace cort {
+
+const std::vector<std::string>& ParsedArgs::all(const std::string& name) const {
+    static const std::vector<std::string> empty;
+    auto it = values.find(name);
+    return it == values.end() ? empty : it->second;
+}
+
+static const FlagSpec* find_flag(const std::vector<FlagSpec>& specs, const std::string& name) {
+    for (const auto& f : specs)
+        for (const auto& n : f.names)
+            if (n == name) return &f;
+    return nullptr;
+}
+
+lc::Result<ParsedArgs> parse_args(const std::vector<FlagSpec>& specs, const std::vector<std::string>& args,
+                                  size_t start, bool stop_at_positional) {
+    ParsedArgs out;
+    bool flags_done = false;
+    for (size_t i = start; i < args.size(); i++) {
+        const std::string& a = args[i];
+        if (flags_done || a.size() < 2 || a[0] != '-') {
+            out.positional.push_back(a);
+            if (stop_at_positional) flags_done = true;
+            continue;
+        }
+        if (a == "--") {
+            flags_done = true;
+            continue;
+        }
+        std::string body = a.substr(a[1] == '-' ? 2 : 1);
+        std::string value;
+        bool has_value = false;
+        if (auto eq = body.find('='); eq != std::string::npos) {
+            value = body.substr(eq + 1);
+            body = body.substr(0, eq);
+            has_value = true;
+        }
+        const FlagSpec* f = find_flag(specs, body);
+        if (!f) return lc::Error(EINVAL, "flag provided but not defined: -" + body);
+        if (f->takes_value) {
+            if (!has_value) {
+                if (i + 1 >= args.size()) return lc::Error(EINVAL, "flag needs an argument: -" + body);
+                value = args[++i];
+            }
+        } else if (has_value) {
+            if (value != "true" && value != "false")
+                return lc::Error(EINVAL, "invalid boolean value \"" + value + "\" for -" + body);
+            if (value == "false") {
+                out.values.erase(f->names[0]);
+                continue;
+            }
+        }
+        out.values[f->names[0]].push_back(value);
+    }
+    return out;
+}
+
+void print_command_help(const Command& c) {
+    std::printf("Usage: cort %s [command options] %s\n\n%s\n", c.name, c.args_usage, c.summary);
+    if (c.flags.empty()) return;
+    std::printf("\nOptions:\n");
+    for (const auto& f : c.flags) {
+        std::string names;
+        for (const auto& n : f.names) names += (names.empty() ? "" : ", ") + std::string(n.size() == 1 ? "-" : "--") + n;
+        if (f.takes_value) names += " value";
+        std::printf("   %-28s %s\n", names.c_str(), f.help.c_str());
+    }
+}
+
+int fail(const lc::Error& e) {
+    std::string text = e.text();
+    lc::log::error(text);
+    if (!lc::log::writes_to_stderr()) std::fprintf(stderr, "cort: %s\n", text.c_str());
+    return 1;
+}
+
+int fail_usage(const Command& c, const std::string& msg) {
+    std::fprintf(stderr, "cort %s: %s\nRun 'cort %s --help' for usage.\n", c.name, msg.c_str(), c.name);
+    lc::log::error(std::string(c.name) + ": " + msg);
+    return 1;
+}
+
+bool check_positional(const Command& c, const ParsedArgs& a, size_t n, int& rc) {
+    if (a.positional.size() == n) return true;
+    rc = fail_usage(c, "expects " + std::to_string(n) + " argument" + (n == 1 ? "" : "s") + " (" + c.args_usage +
+                           "), got " + std::to_string(a.positional.size()));
+    return false;
+}
+
+int parse_signal(const std::string& s) {
+    if (s.empty()) return -1;
+    if (std::isdigit(static_cast<unsigned char>(s[0]))) {
+        char* end = nullptr;
+        long v = std::strtol(s.c_str(), &end, 10);
+        return (*end == 0 && v > 0 && v < NSIG) ? static_cast<int>(v) : -1;
+    }
+    std::string up;
+    for (char ch : s) up += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (up.rfind("SIG", 0) == 0) up = up.substr(3);
+    for (int sig = 1; sig < NSIG; sig++) {
+        const char* abbrev = sigabbrev_np(sig);
+        if (abbrev && up == abbrev) return sig;
+    }
+    if (up.rfind("RTMIN+", 0) == 0) return SIGRTMIN + std::atoi(up.c_str() + 6);
+    return -1;
+}
+
+}  // namespace cort

@@ -1,0 +1,66 @@
+// A small argv parser with runc's (urfave/cli) conventions: "--flag value", "--flag=value",
+// single-dash long flags ("-bundle"), short aliases ("-b"), flags before positional
+// arguments, and "--" to end flags.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lc/error.hpp"
+
+namespace cort {
+
+struct GlobalOptions {
+    std::string root = "/run/cort";
+    std::string log;
+    std::string log_format = "text";
+    bool debug = false;
+    bool systemd_cgroup = false;
+};
+
+struct FlagSpec {
+    std::vector<std::string> names;  // first is canonical: {"bundle", "b"}
+    bool takes_value = false;
+    std::string help;
+};
+
+struct ParsedArgs {
+    std::map<std::string, std::vector<std::string>> values;  // canonical name -> values
+    std::vector<std::string> positional;
+    bool has(const std::string& name) const { return values.count(name) > 0; }
+    std::string get(const std::string& name, const std::string& def = "") const {
+        auto it = values.find(name);
+        return it == values.end() || it->second.empty() ? def : it->second.back();
+    }
+    const std::vector<std::string>& all(const std::string& name) const;
+};
+
+// Parses args[start..]; stops flag parsing at the first positional argument when
+// stop_at_positional (runc's exec/run style), else accepts flags anywhere.
+lc::Result<ParsedArgs> parse_args(const std::vector<FlagSpec>& specs, const std::vector<std::string>& args,
+                                  size_t start, bool stop_at_positional = true);
+
+struct Command {
+    const char* name;
+    const char* args_usage;  // "<container-id>"
+    const char* summary;
+    std::vector<FlagSpec> flags;
+    int (*run)(const GlobalOptions&, const ParsedArgs&);
+    bool flags_anywhere = false;
+};
+
+const std::vector<Command>& commands();
+const Command& command_named(std::string_view name);
+void print_command_help(const Command& c);
+
+// Reports an error the way engines read it: plain text on stderr, and with --log a final
+// {"level":"error"} line. Returns the exit code (1).
+int fail(const lc::Error& e);
+int fail_usage(const Command& c, const std::string& msg);
+// Requires exactly `n` positional arguments.
+bool check_positional(const Command& c, const ParsedArgs& a, size_t n, int& rc);
+
+// "9", "KILL", "SIGKILL", "sigkill" -> 9; -1 when unknown.
+int parse_signal(const std::string& s);
+
+}  // namespace cort

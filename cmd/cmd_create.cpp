@@ -1,0 +1,44 @@
+#include <limits.h>
+#include <stdlib.h>
+
+#include "commands.hpp"
+#include "lc/container.hpp"
+#include "state/container_id.hpp"
+
+namespace cort {
+
+lc::Result<lc::CreateOptions> create_options(const GlobalOptions& g, const ParsedArgs& a, const std::string& id) {
+    TRY(lc::validate_container_id(id));
+    lc::CreateOptions o;
+    o.id = id;
+    std::string bundle = a.get("bundle", ".");
+    char real[PATH_MAX];
+    if (!::realpath(bundle.c_str(), real)) return lc::sys_error("bundle " + bundle);
+    o.bundle = real;
+    o.state_root = g.root;
+    o.pid_file = a.get("pid-file");
+    o.console_socket = a.get("console-socket");
+    o.no_pivot = a.has("no-pivot");
+    o.no_new_keyring = a.has("no-new-keyring");
+    o.systemd_cgroup = g.systemd_cgroup;
+    if (a.has("preserve-fds")) {
+        std::string v = a.get("preserve-fds");
+        char* end = nullptr;
+        unsigned long n = std::strtoul(v.c_str(), &end, 10);
+        if (v.empty() || *end || n > 4096) return lc::Error(EINVAL, "--preserve-fds: expected a small number, got \"" + v + "\"");
+        o.preserve_fds = static_cast<unsigned>(n);
+    }
+    return o;
+}
+
+int cmd_create(const GlobalOptions& g, const ParsedArgs& a) {
+    int rc = 0;
+    if (!check_positional(command_named("create"), a, 1, rc)) return rc;
+    auto opts = create_options(g, a, a.positional[0]);
+    if (!opts) return fail(opts.error());
+    auto c = lc::create_container(*opts);
+    if (!c) return fail(c.error());
+    return 0;
+}
+
+}  // namespace cort

@@ -1,0 +1,83 @@
+// list, spec, features: commands that touch no container.
+#include <fcntl.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "lc/container.hpp"
+#include "specs/json.hpp"
+#include "sys/file.hpp"
+
+namespace cort {
+
+int cmd_list(const GlobalOptions& g, const ParsedArgs& a) {
+    lc::StateStore store(g.root);
+    auto ids = store.list();
+    if (!ids) return fail(ids.error());
+    std::string format = a.get("format", "table");
+    if (format != "table" && format != "json") return fail(lc::Error(EINVAL, "--format: expected table or json"));
+    std::vector<lc::ContainerInfo> infos;
+    for (const auto& id : *ids) {
+        auto info = lc::load_container(store, id);
+        if (info) infos.push_back(std::move(info).value());
+    }
+    if (a.has("quiet")) {
+        for (const auto& i : infos) std::printf("%s\n", i.state.id.c_str());
+        return 0;
+    }
+    if (format == "json") {
+        nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+        for (const auto& i : infos) {
+            nlohmann::ordered_json j;
+            j["ociVersion"] = "1.3.0";
+            j["id"] = i.state.id;
+            j["pid"] = i.status == lc::Status::Stopped ? 0 : i.state.pid;
+            j["status"] = lc::to_string(i.status);
+            j["bundle"] = i.state.bundle;
+            j["rootfs"] = i.state.rootfs;
+            j["created"] = i.state.created;
+            j["owner"] = "";
+            if (passwd* pw = ::getpwuid(i.state.owner)) j["owner"] = pw->pw_name;
+            arr.push_back(j);
+        }
+        std::printf("%s\n", arr.dump().c_str());
+        return 0;
+    }
+    std::printf("%-20s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+    for (const auto& i : infos) {
+        passwd* pw = ::getpwuid(i.state.owner);
+        std::printf("%-20s %-8d %-10s %-40s %-30s %s\n", i.state.id.c_str(),
+                    i.status == lc::Status::Stopped ? 0 : i.state.pid, lc::to_string(i.status),
+                    i.state.bundle.c_str(), i.state.created.c_str(), pw ? pw->pw_name : "#");
+    }
+    return 0;
+}
+
+int cmd_spec(const GlobalOptions&, const ParsedArgs& a) {
+    std::string dir = a.get("bundle", ".");
+    std::string path = dir + "/config.json";
+    if (::access(path.c_str(), F_OK) == 0)
+        return fail(lc::Error(EEXIST, "File " + path + " exists. Remove it first"));
+    std::string text = specs::to_json_string(specs::default_spec(a.has("rootless")), true) + "\n";
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) return fail(lc::sys_error("create " + path));
+    lc::UniqueFd owned(fd);
+    if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+        return fail(lc::sys_error("write " + path));
+    return 0;
+}
+
+int cmd_features(const GlobalOptions&, const ParsedArgs&) {
+    nlohmann::ordered_json j;
+    j["ociVersionMin"] = "1.0.0";
+    j["ociVersionMax"] = "1.3.0";
+    j["hooks"] = {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
+    j["linux"]["namespaces"] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
+    std::printf("%s\n", j.dump(4).c_str());
+    return 0;
+}
+
+}  // namespace cort

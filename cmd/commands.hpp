@@ -1,0 +1,21 @@
+#pragma once
+#include "cli.hpp"
+#include "plan/plan.hpp"
+
+namespace cort {
+
+int cmd_create(const GlobalOptions&, const ParsedArgs&);
+int cmd_run(const GlobalOptions&, const ParsedArgs&);
+int cmd_start(const GlobalOptions&, const ParsedArgs&);
+int cmd_state(const GlobalOptions&, const ParsedArgs&);
+int cmd_kill(const GlobalOptions&, const ParsedArgs&);
+int cmd_delete(const GlobalOptions&, const ParsedArgs&);
+int cmd_list(const GlobalOptions&, const ParsedArgs&);
+int cmd_spec(const GlobalOptions&, const ParsedArgs&);
+int cmd_features(const GlobalOptions&, const ParsedArgs&);
+
+// Shared by create and run: the flags and their translation into CreateOptions.
+const std::vector<FlagSpec>& create_flags();
+lc::Result<lc::CreateOptions> create_options(const GlobalOptions& g, const ParsedArgs& a, const std::string& id);
+
+}  // namespace cort

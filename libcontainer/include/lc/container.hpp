@@ -1,0 +1,40 @@
+// The library's API: one function per lifecycle operation. cmd/ only parses arguments and
+// calls these.
+#pragma once
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "lc/error.hpp"
+#include "lc/fd.hpp"
+#include "plan/plan.hpp"
+#include "state/state_store.hpp"
+
+namespace lc {
+
+enum class Status { Creating, Created, Running, Paused, Stopped };
+const char* to_string(Status s);
+
+struct CreatedContainer {
+    pid_t pid = 0;  // host pid of the init; a child of the calling process
+};
+
+// Reads <bundle>/config.json, plans, bootstraps. On failure nothing is left behind: no
+// state directory, cgroup, mount or process.
+Result<CreatedContainer> create_container(const CreateOptions& opts);
+
+struct ContainerInfo {
+    ContainerState state;
+    Status status = Status::Stopped;
+};
+Result<ContainerInfo> load_container(const StateStore& store, const std::string& id);
+// The OCI state JSON `cort state` prints.
+std::string oci_state_json(const ContainerInfo& info);
+
+Result<void> start_container(const StateStore& store, const std::string& id);
+Result<void> kill_container(const StateStore& store, const std::string& id, int sig, bool all);
+// force: kill a running container first. A missing container is an error unless force.
+Result<void> delete_container(const StateStore& store, const std::string& id, bool force);
+
+}  // namespace lc

@@ -1,0 +1,36 @@
+// The two-stage bootstrap (docs/bootstrap-protocol.md). The parent is the `create`
+// process; stage 1 exists only when a user namespace, a pid-namespace join or a time
+// namespace needs a process in between; stage 2 is the container init.
+#pragma once
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "bootstrap/channel.hpp"
+#include "cgroups/manager.hpp"
+#include "lc/error.hpp"
+#include "plan/plan.hpp"
+
+namespace lc::bootstrap {
+
+// What the children read. It lives in the parent's memory and reaches the children through
+// clone's copy, so nothing is serialized and nothing is parsed after the fork.
+struct ChildContext {
+    const Plan* plan = nullptr;
+    pid_t parent_pid = 0;
+    int channel_fd = -1;       // the children's end of the socketpair
+    int fifo_fd = -1;          // read end of exec.fifo; the init waits on it for `start`
+    std::vector<int> ns_fds;   // one per plan->joins entry, opened before any setns
+    std::vector<cgroups::CgroupMountSource> cgroup_mounts;
+};
+
+// Stage entry points never return: they end in execve or _exit, so no destructor of the
+// parent's stack ever runs twice.
+[[noreturn]] void run_stage1(const ChildContext& ctx) noexcept;
+[[noreturn]] void run_init(const ChildContext& ctx, bool joins_done) noexcept;
+
+// Writes /proc/<pid>/{setgroups,uid_map,gid_map} for a child that unshared CLONE_NEWUSER.
+Result<void> write_id_maps(pid_t pid, const specs::Linux& linux, bool deny_setgroups);
+
+}  // namespace lc::bootstrap

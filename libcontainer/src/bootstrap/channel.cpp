@@ -1,0 +1,106 @@
+#include "bootstrap/channel.hpp"
+
+#include <sys/socket.h>
+
+#include <cstring>
+
+namespace lc::bootstrap {
+namespace {
+
+struct Header {
+    uint32_t type;
+    int32_t code;
+};
+
+constexpr size_t kMaxPayload = 16384;
+constexpr size_t kMaxFds = 8;
+
+}  // namespace
+
+const char* to_string(MsgType t) {
+    switch (t) {
+        case MsgType::Go: return "go";
+        case MsgType::UsermapReq: return "usermap-request";
+        case MsgType::UsermapAck: return "usermap-ack";
+        case MsgType::InitPid: return "init-pid";
+        case MsgType::HooksReq: return "hooks-request";
+        case MsgType::HooksDone: return "hooks-done";
+        case MsgType::Ready: return "ready";
+        case MsgType::Run: return "run";
+        case MsgType::Error: return "error";
+    }
+    return "unknown";
+}
+
+Result<std::pair<Channel, Channel>> Channel::make_pair() {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return sys_error("socketpair");
+    return std::make_pair(Channel(UniqueFd(sv[0])), Channel(UniqueFd(sv[1])));
+}
+
+Result<void> Channel::send(MsgType type, std::string_view payload, int32_t code, const std::vector<int>& fds) const {
+    if (payload.size() > kMaxPayload) payload = payload.substr(0, kMaxPayload);
+    if (fds.size() > kMaxFds) return Error(EINVAL, "send: too many fds");
+    Header h{static_cast<uint32_t>(type), code};
+    iovec iov[2] = {{&h, sizeof h}, {const_cast<char*>(payload.data()), payload.size()}};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = payload.empty() ? 1 : 2;
+    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * kMaxFds)];
+    if (!fds.empty()) {
+        msg.msg_control = cbuf;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+        std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+    }
+    for (;;) {
+        if (::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL) >= 0) return {};
+        if (errno != EINTR) return sys_error(std::string("send ") + to_string(type));
+    }
+}
+
+Result<Message> Channel::recv() const {
+    Header h{};
+    char buf[kMaxPayload];
+    iovec iov[2] = {{&h, sizeof h}, {buf, sizeof buf}};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 2;
+    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * kMaxFds)];
+    msg.msg_control = cbuf;
+    msg.msg_controllen = sizeof cbuf;
+    ssize_t n;
+    do {
+        n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return sys_error("receive from bootstrap channel");
+    if (n == 0) return Error(EPIPE, "peer closed the channel");
+    if (static_cast<size_t>(n) < sizeof h) return Error(EPROTO, "short bootstrap message");
+    Message m;
+    m.type = static_cast<MsgType>(h.type);
+    m.code = h.code;
+    m.payload.assign(buf, static_cast<size_t>(n) - sizeof h);
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; i++) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+            m.fds.emplace_back(fd);
+        }
+    }
+    return m;
+}
+
+Result<Message> Channel::expect(MsgType type) const {
+    TRY_ASSIGN(Message m, recv());
+    if (m.type == type) return m;
+    if (m.type == MsgType::Error) return lc::Error(m.code, m.payload);
+    return lc::Error(EPROTO, std::string("bootstrap protocol: expected ") + to_string(type) + ", got " +
+                                 to_string(m.type));
+}
+
+}  // namespace lc::bootstrap

@@ -1,0 +1,59 @@
+// Typed messages between the bootstrap stages over one SOCK_SEQPACKET socketpair: a packet
+// is never split, so a message is exactly one send/recv. fds travel as SCM_RIGHTS and are
+// received CLOEXEC. Wire: {u32 type; i32 code} + payload bytes.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "lc/error.hpp"
+#include "lc/fd.hpp"
+
+namespace lc::bootstrap {
+
+enum class MsgType : uint32_t {
+    Go = 1,          // parent -> first child: cgroup joined, resources set; proceed
+    UsermapReq,      // stage-1 -> parent: write my uid/gid maps
+    UsermapAck,      // parent -> stage-1
+    InitPid,         // stage-1 -> parent: payload = pid of stage-2 (host view)
+    HooksReq,        // stage-2 -> parent: mounts done, run prestart/createRuntime hooks
+    HooksDone,       // parent -> stage-2
+    Ready,           // stage-2 -> parent: ready to exec, waiting for start
+    Run,             // parent -> stage-2: state saved; drop the death signal and detach
+    Error,           // either way: code = errno, payload = message
+};
+
+struct Message {
+    MsgType type{};
+    int32_t code = 0;
+    std::string payload;
+    std::vector<UniqueFd> fds;
+};
+
+const char* to_string(MsgType t);
+
+class Channel {
+public:
+    Channel() = default;
+    explicit Channel(UniqueFd fd) : fd_(std::move(fd)) {}
+    static Result<std::pair<Channel, Channel>> make_pair();
+
+    Result<void> send(MsgType type, std::string_view payload = {}, int32_t code = 0,
+                      const std::vector<int>& fds = {}) const;
+    Result<void> send_error(const lc::Error& e) const { return send(MsgType::Error, e.msg, e.code); }
+    // EOF is an Error with code EPIPE and message "peer closed the channel".
+    Result<Message> recv() const;
+    // Receives one message; an Error message from the peer becomes this call's Error, any
+    // other unexpected type is a protocol error naming both types.
+    Result<Message> expect(MsgType type) const;
+
+    int fd() const { return fd_.get(); }
+    void close() { fd_.reset(); }
+
+private:
+    UniqueFd fd_;
+};
+
+}  // namespace lc::bootstrap

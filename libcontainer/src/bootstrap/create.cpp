@@ -1,0 +1,259 @@
+// Stage 0: the `create` process. It owns every resource until the init reports Ready,
+// and releases them all (process, cgroup, state directory) if anything fails before.
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bootstrap/bootstrap.hpp"
+#include "hooks.hpp"
+#include "lc/container.hpp"
+#include "lc/log.hpp"
+#include "specs/json.hpp"
+#include "specs/oci_state.hpp"
+#include "sys/file.hpp"
+#include "sys/proc.hpp"
+#include "sys/syscalls.hpp"
+
+namespace lc {
+namespace {
+
+using bootstrap::Channel;
+using bootstrap::MsgType;
+
+// SIGKILLs and reaps its processes unless released (crun's cleanup_pid).
+class ChildReaper {
+public:
+    void add(pid_t p) { pids_.push_back(p); }
+    void forget(pid_t p) { std::erase(pids_, p); }
+    void release() { pids_.clear(); }
+    ~ChildReaper() {
+        for (pid_t p : pids_) ::kill(p, SIGKILL);
+        for (pid_t p : pids_)
+            while (::waitpid(p, nullptr, 0) < 0 && errno == EINTR) {
+            }
+    }
+
+private:
+    std::vector<pid_t> pids_;
+};
+
+std::string exit_text(int status) {
+    if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+    return "status " + std::to_string(status);
+}
+
+// The channel closed before the expected message: say how the child ended.
+Error child_died(pid_t pid, const char* who, cgroups::Manager* mgr) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    std::string msg = std::string(who) + " exited unexpectedly (" + exit_text(status) + ")";
+    if (mgr) {
+        auto ooms = mgr->oom_kill_count();
+        if (ooms && *ooms > 0) msg = std::string(who) + " was OOM-killed (memory limit too low?)";
+    }
+    return Error(ECHILD, msg);
+}
+
+std::string hook_state(const Plan& plan, pid_t pid, const char* status) {
+    specs::OciState s;
+    s.id = plan.opts.id;
+    s.status = status;
+    s.pid = pid;
+    s.bundle = plan.opts.bundle;
+    s.annotations = plan.spec.annotations;
+    return specs::to_json_string(s, false);
+}
+
+Result<void> write_pid_file(const std::string& path, pid_t pid) {
+    std::string abs = path;
+    if (abs.empty()) return {};
+    return sys::write_file_atomic(abs, std::to_string(pid), 0644);
+}
+
+// Talk to the init until Ready, running the runtime-namespace hooks when it asks.
+Result<void> await_ready(const Plan& plan, const Channel& ch, pid_t init_pid, cgroups::Manager* mgr) {
+    for (;;) {
+        auto m = ch.recv();
+        if (!m) {
+            if (m.error().code == EPIPE) return child_died(init_pid, "container init", mgr);
+            return std::move(m).error();
+        }
+        switch (m->type) {
+            case MsgType::Ready: return {};
+            case MsgType::Error: return Error(m->code, m->payload);
+            case MsgType::HooksReq: {
+                std::string st = hook_state(plan, init_pid, "creating");
+                TRY(hooks::run_hooks(plan.spec.hooks->prestart, st, "prestart"));
+                TRY(hooks::run_hooks(plan.spec.hooks->create_runtime, st, "createRuntime"));
+                TRY(ch.send(MsgType::HooksDone));
+                break;
+            }
+            default:
+                return Error(EPROTO, std::string("bootstrap protocol: unexpected ") + bootstrap::to_string(m->type));
+        }
+    }
+}
+
+// Stage 1 asks for id maps and reports the init's pid, then exits.
+Result<pid_t> drive_stage1(const Plan& plan, const Channel& ch, pid_t stage1) {
+    for (;;) {
+        auto m = ch.recv();
+        if (!m) {
+            if (m.error().code == EPIPE) return child_died(stage1, "bootstrap stage 1", nullptr);
+            return std::move(m).error();
+        }
+        switch (m->type) {
+            case MsgType::UsermapReq:
+                TRY(bootstrap::write_id_maps(stage1, *plan.spec.linux, false));
+                TRY(ch.send(MsgType::UsermapAck));
+                break;
+            case MsgType::InitPid: return static_cast<pid_t>(std::atoi(m->payload.c_str()));
+            case MsgType::Error: return Error(m->code, m->payload);
+            default:
+                return Error(EPROTO, std::string("bootstrap protocol: unexpected ") + bootstrap::to_string(m->type));
+        }
+    }
+}
+
+Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore& store, ContainerState& st,
+                                             cgroups::Manager& mgr) {
+    const std::string dir = store.dir(plan.opts.id);
+    const std::string fifo = store.fifo_path(plan.opts.id);
+    if (::mkfifo(fifo.c_str(), 0622) < 0) return sys_error("mkfifo " + fifo);
+    // Opened before the clone so the init inherits the read end: `start` then needs no
+    // /proc inside the container and works whatever uid the process runs as.
+    UniqueFd fifo_fd(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fifo_fd) return sys_error("open " + fifo);
+
+    bootstrap::ChildContext ctx;
+    ctx.plan = &plan;
+    ctx.parent_pid = ::getpid();
+    std::vector<UniqueFd> ns_fds;
+    for (const auto& j : plan.joins) {
+        int fd = ::open(j.path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return sys_error("linux.namespaces: open " + j.type + " namespace " + j.path);
+        ns_fds.emplace_back(fd);
+        ctx.ns_fds.push_back(fd);
+    }
+    TRY_ASSIGN(auto chans, Channel::make_pair());
+    Channel& ch = chans.first;
+    ctx.channel_fd = chans.second.fd();
+    ctx.fifo_fd = fifo_fd.get();
+    ctx.cgroup_mounts = mgr.mount_sources();
+
+    ChildReaper reaper;
+    log::phase("clone");
+    pid_t first;
+    if (plan.needs_stage1) {
+        first = sys::clone_fork(SIGCHLD);
+        if (first == 0) bootstrap::run_stage1(ctx);
+    } else {
+        unsigned long flags = plan.new_ns & ~static_cast<unsigned long>(CLONE_NEWUSER | CLONE_NEWTIME | CLONE_NEWCGROUP);
+        first = sys::clone_fork(flags | SIGCHLD);
+        if (first == 0) bootstrap::run_init(ctx, /*joins_done=*/false);
+    }
+    if (first < 0) return sys_error("clone");
+    reaper.add(first);
+    chans.second.close();
+    fifo_fd.reset();
+    ns_fds.clear();
+
+    TRY_CTX(mgr.apply(first), "cgroup");
+    if (plan.spec.linux && plan.spec.linux->resources) TRY(mgr.set(*plan.spec.linux->resources));
+    log::phase("cgroup applied");
+
+    pid_t init_pid = first;
+    if (plan.needs_stage1) {
+        TRY(ch.send(MsgType::Go));
+        TRY_ASSIGN(init_pid, drive_stage1(plan, ch, first));
+        reaper.add(init_pid);
+        int status = 0;
+        while (::waitpid(first, &status, 0) < 0 && errno == EINTR) {
+        }
+        reaper.forget(first);
+    }
+    TRY(ch.send(MsgType::Go, std::to_string(init_pid)));
+    TRY_CTX(await_ready(plan, ch, init_pid, &mgr), "container init");
+    log::phase("init ready");
+
+    TRY_ASSIGN(auto pst, sys::read_proc_stat(init_pid));
+    st.pid = init_pid;
+    st.pid_start_time = pst.start_time;
+    if (plan.spec.linux)
+        for (const auto& ns : plan.spec.linux->namespaces) {
+            static const std::map<std::string, std::string> proc_name = {
+                {"pid", "pid"}, {"network", "net"}, {"mount", "mnt"},       {"ipc", "ipc"},
+                {"uts", "uts"}, {"user", "user"},   {"cgroup", "cgroup"}, {"time", "time"}};
+            auto it = proc_name.find(ns.type);
+            if (it != proc_name.end())
+                st.namespace_paths[ns.type] = "/proc/" + std::to_string(init_pid) + "/ns/" + it->second;
+        }
+    TRY(store.save(st));
+    TRY_CTX(write_pid_file(plan.opts.pid_file, init_pid), "--pid-file");
+    TRY(ch.send(MsgType::Run));
+    // Wait until the init has dropped its death signal and closed its end: only then may we exit.
+    auto fin = ch.recv();
+    if (fin) return Error(EPROTO, "bootstrap protocol: unexpected message after run");
+    if (fin.error().code != EPIPE) return std::move(fin).error();
+    reaper.release();
+    log::phase("created");
+    (void)dir;
+    return CreatedContainer{init_pid};
+}
+
+}  // namespace
+
+Result<CreatedContainer> create_container(const CreateOptions& opts) {
+    log::phase("create");
+    std::string cfg_path = opts.bundle + "/config.json";
+    TRY_ASSIGN(std::string cfg_text, sys::read_file(cfg_path));
+    auto spec = specs::parse_config(cfg_text);
+    if (!spec) return std::move(spec).error().wrap(cfg_path);
+    TRY_ASSIGN(Plan plan, build_plan(std::move(spec).value(), opts));
+    if (plan.spec.process->terminal && opts.console_socket.empty())
+        return Error(EINVAL, "process.terminal: a terminal needs --console-socket (terminal proxying is not "
+                             "implemented yet); set \"terminal\": false to use the caller's stdio");
+    log::phase("planned");
+
+    StateStore store(opts.state_root);
+    TRY_ASSIGN(UniqueFd lock, store.create_dir(opts.id));
+    bool keep = false;
+    std::unique_ptr<cgroups::Manager> mgr;
+    bool cgroup_created = false;
+    ScopeExit cleanup([&] {
+        if (keep) return;
+        if (mgr && cgroup_created) (void)mgr->destroy();
+        (void)store.remove(opts.id);
+    });
+    TRY(sys::write_file_atomic(store.dir(opts.id) + "/config.json", cfg_text));
+
+    TRY_ASSIGN(mgr, cgroups::make_manager(plan.cgroup));
+    ContainerState st;
+    st.id = opts.id;
+    st.bundle = opts.bundle;
+    st.rootfs = plan.rootfs;
+    st.created = log::rfc3339_now();
+    st.owner = ::getuid();
+    st.annotations = plan.spec.annotations;
+    st.cgroup = mgr->to_json();
+    if (plan.spec.hooks && !plan.spec.hooks->empty()) st.hooks = specs::to_json_string(*plan.spec.hooks);
+    st.new_pid_ns = plan.has_pid_ns;
+    st.systemd_cgroup = opts.systemd_cgroup;
+    // Saved before anything exists outside this directory, so that `delete --force` can
+    // clean up after a create that was killed halfway.
+    TRY(store.save(st));
+    TRY_CTX(mgr->create(), "cgroup");
+    cgroup_created = true;
+    log::phase("cgroup created");
+
+    TRY_ASSIGN(CreatedContainer c, bootstrap_container(plan, store, st, *mgr));
+    keep = true;
+    return c;
+}
+
+}  // namespace lc

@@ -1,0 +1,193 @@
+// Stage 2: the container init. Pid 1 of the container's pid namespace (when it has one).
+// It builds the container from the inside, reports Ready, then blocks on exec.fifo until
+// `cort start` writes a byte, and execs the user process.
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "bootstrap/bootstrap.hpp"
+#include "bootstrap/process_setup.hpp"
+#include "hooks.hpp"
+#include "rootfs/rootfs.hpp"
+#include "specs/oci_state.hpp"
+#include "sys/file.hpp"
+#include "sys/syscalls.hpp"
+
+namespace lc::bootstrap {
+namespace {
+
+std::string hook_state(const Plan& plan, pid_t host_pid, const char* status) {
+    specs::OciState s;
+    s.id = plan.opts.id;
+    s.status = status;
+    s.pid = host_pid;
+    s.bundle = plan.opts.bundle;
+    s.annotations = plan.spec.annotations;
+    return specs::to_json_string(s, false);
+}
+
+Result<void> join_namespaces(const ChildContext& ctx) {
+    const auto& joins = ctx.plan->joins;
+    for (size_t i = 0; i < joins.size(); i++)
+        if (::setns(ctx.ns_fds[i], joins[i].flag) < 0)
+            return sys_error("join " + joins[i].type + " namespace " + joins[i].path);
+    return {};
+}
+
+Result<void> write_sysctls(const std::map<std::string, std::string>& sysctl) {
+    for (const auto& [key, value] : sysctl) {
+        std::string path = "/proc/sys/" + key;
+        for (size_t i = 10; i < path.size(); i++)
+            if (path[i] == '.') path[i] = '/';
+        TRY_CTX(sys::write_file(path, value), "linux.sysctl \"" + key + "\"");
+    }
+    return {};
+}
+
+Result<void> wait_for_start(int fifo_fd) {
+    // The fifo was opened O_NONBLOCK by the parent: poll for the byte `start` writes. A
+    // writer that opens and closes without writing (a stray `cat > exec.fifo`) is ignored.
+    for (;;) {
+        pollfd p{fifo_fd, POLLIN, 0};
+        if (::poll(&p, 1, -1) < 0) {
+            if (errno == EINTR) continue;
+            return sys_error("wait on exec.fifo");
+        }
+        char c;
+        ssize_t n = ::read(fifo_fd, &c, 1);
+        if (n == 1) return {};
+        if (n < 0 && errno != EAGAIN && errno != EINTR) return sys_error("read exec.fifo");
+        if (n == 0) {
+            // POLLHUP stays set after a writer closed; back off instead of spinning.
+            struct timespec ts{0, 1000000};
+            nanosleep(&ts, nullptr);
+        }
+    }
+}
+
+std::vector<char*> to_argv(const std::vector<std::string>& v) {
+    std::vector<char*> out;
+    for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+// Everything up to Ready. Any error goes back to the parent, which reports it.
+Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_done, std::string& exe,
+                      std::vector<std::string>& env) {
+    const Plan& plan = *ctx.plan;
+    TRY_ASSIGN(Message go, ch.expect(MsgType::Go));
+    pid_t host_pid = static_cast<pid_t>(std::atoi(go.payload.c_str()));
+    if (::setsid() < 0) return sys_error("setsid");
+    if (!joins_done) TRY(join_namespaces(ctx));
+    // Unshared only now: the parent has moved us into the container's cgroup, which thus
+    // becomes the root of the new cgroup namespace.
+    if ((plan.new_ns & CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) < 0) return sys_error("unshare cgroup namespace");
+    if (plan.spec.hostname && ::sethostname(plan.spec.hostname->data(), plan.spec.hostname->size()) < 0)
+        return sys_error("sethostname \"" + *plan.spec.hostname + "\"");
+    if (plan.spec.domainname && ::setdomainname(plan.spec.domainname->data(), plan.spec.domainname->size()) < 0)
+        return sys_error("setdomainname \"" + *plan.spec.domainname + "\"");
+
+    if (plan.has_mount_ns) {
+        rootfs::SetupContext rctx;
+        rctx.cgroup_mounts = ctx.cgroup_mounts;
+        rctx.new_user_ns = plan.new_ns & CLONE_NEWUSER;
+        rctx.new_mount_ns = plan.new_ns & CLONE_NEWNS;
+        rctx.before_pivot = [&]() -> Result<void> {
+            if (plan.has_runtime_hooks) {
+                TRY(ch.send(MsgType::HooksReq));
+                TRY(ch.expect(MsgType::HooksDone));
+            }
+            if (plan.spec.hooks && !plan.spec.hooks->create_container.empty())
+                TRY(hooks::run_hooks(plan.spec.hooks->create_container, hook_state(plan, host_pid, "creating"),
+                                     "createContainer"));
+            return {};
+        };
+        TRY_CTX(rootfs::setup_rootfs(*plan.rootfs_plan, rctx), "rootfs");
+    } else {
+        return Error(EINVAL, "linux.namespaces: a mount namespace is required");
+    }
+    if (plan.spec.linux) TRY(write_sysctls(plan.spec.linux->sysctl));
+    TRY_CTX(rootfs::finalize_rootfs(*plan.rootfs_plan), "rootfs");
+
+    const specs::Process& proc = *plan.spec.process;
+    if (proc.oom_score_adj) TRY(apply_oom_score_adj(*proc.oom_score_adj));
+    TRY(apply_rlimits(plan.rlimits));
+    if (!plan.opts.no_new_keyring) {
+        // A fresh session keyring, so the container never sees the host's keys.
+        // KEYCTL_JOIN_SESSION_KEYRING with a NULL name; ENOSYS/EPERM (keys disabled) is fine.
+        ::syscall(SYS_keyctl, 1, nullptr);
+    }
+    bool setgroups_allowed = true;
+    if (plan.new_ns & CLONE_NEWUSER) {
+        auto sg = sys::read_file("/proc/self/setgroups");
+        setgroups_allowed = !sg || sg->rfind("deny", 0) != 0;
+    }
+    TRY_CTX(switch_user(proc.user, setgroups_allowed), "process.user");
+    if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return sys_error("set no_new_privs");
+    if (proc.user.umask) ::umask(*proc.user.umask);
+    TRY(enter_cwd(proc.cwd));
+    env = plan.env;
+    add_home_env(env, proc.user.uid);
+    TRY_ASSIGN(exe, find_executable(proc.args[0], env));
+    return host_pid;
+}
+
+}  // namespace
+
+void run_init(const ChildContext& ctx, bool joins_done) noexcept {
+    ::prctl(PR_SET_NAME, "cort:[2:INIT]", 0, 0, 0);
+    // Die with `create` until it has saved our state: a killed create leaves no orphan.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    // No getppid() check: it reads 0 from inside a new pid namespace. A parent that died
+    // before the death signal was set closed its end of the channel, so the first recv fails.
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    Channel ch{UniqueFd(ctx.channel_fd)};
+    std::string exe;
+    std::vector<std::string> env;
+    auto prepared = prepare(ctx, ch, joins_done, exe, env);
+    if (!prepared) {
+        (void)ch.send_error(std::move(prepared).error());
+        _exit(1);
+    }
+    pid_t host_pid = *prepared;
+    if (!ch.send(MsgType::Ready) || !ch.expect(MsgType::Run)) _exit(1);
+    ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    // Closing our end is the parent's signal that we no longer depend on it.
+    ch.close();
+
+    auto started = wait_for_start(ctx.fifo_fd);
+    if (!started) {
+        std::fprintf(stderr, "cort init: %s\n", started.error().text().c_str());
+        _exit(1);
+    }
+    ::close(ctx.fifo_fd);
+    const Plan& plan = *ctx.plan;
+    if (plan.spec.hooks && !plan.spec.hooks->start_container.empty()) {
+        auto r = hooks::run_hooks(plan.spec.hooks->start_container, hook_state(plan, host_pid, "running"),
+                                  "startContainer");
+        if (!r) {
+            std::fprintf(stderr, "cort init: %s\n", r.error().text().c_str());
+            _exit(1);
+        }
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // Only stdio and the fds the caller asked to preserve reach the container.
+    sys::close_range(3 + plan.opts.preserve_fds, ~0U, 0);
+    auto argv = to_argv(plan.spec.process->args);
+    auto envp = to_argv(env);
+    ::execve(exe.c_str(), argv.data(), envp.data());
+    std::fprintf(stderr, "cort init: exec %s: %s\n", exe.c_str(), std::strerror(errno));
+    _exit(127);
+}
+
+}  // namespace lc::bootstrap

@@ -1,0 +1,81 @@
+#include "lc/log.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace lc::log {
+namespace {
+
+Config g_cfg;
+int g_fd = 2;
+timespec g_start{};
+
+const char* level_name(Level l) {
+    switch (l) {
+        case Level::Debug: return "debug";
+        case Level::Info: return "info";
+        case Level::Warn: return "warning";
+        case Level::Error: return "error";
+    }
+    return "info";
+}
+
+}  // namespace
+
+void init(const Config& cfg) {
+    g_cfg = cfg;
+    clock_gettime(CLOCK_MONOTONIC, &g_start);
+    if (!cfg.path.empty()) {
+        int fd = ::open(cfg.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (fd >= 0) g_fd = fd;
+    }
+}
+
+bool debug_enabled() { return g_cfg.debug; }
+bool writes_to_stderr() { return g_fd == 2; }
+
+std::string rfc3339_now() {
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    tm t;
+    gmtime_r(&ts.tv_sec, &t);
+    char buf[64];
+    size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
+    snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
+    return buf;
+}
+
+void write(Level level, std::string_view msg) {
+    if (level == Level::Debug && !g_cfg.debug) return;
+    std::string line;
+    if (g_cfg.format == Format::Json) {
+        nlohmann::ordered_json j;
+        j["level"] = level_name(level);
+        j["msg"] = msg;
+        j["time"] = rfc3339_now();
+        line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    } else if (g_fd == 2) {
+        // A person reads stderr: no timestamp, and errors need no level word.
+        line = level == Level::Error ? "cort: " + std::string(msg)
+                                     : std::string("cort: ") + level_name(level) + ": " + std::string(msg);
+    } else {
+        line = rfc3339_now() + " " + level_name(level) + ": " + std::string(msg);
+    }
+    line += '\n';
+    // One write per line keeps lines whole when several cort processes share the file.
+    [[maybe_unused]] ssize_t n = ::write(g_fd, line.data(), line.size());
+}
+
+void phase(std::string_view name) {
+    if (!g_cfg.debug) return;
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long us = (now.tv_sec - g_start.tv_sec) * 1000000L + (now.tv_nsec - g_start.tv_nsec) / 1000;
+    write(Level::Debug, "phase " + std::string(name) + " +" + std::to_string(us) + "us");
+}
+
+}  // namespace lc::log

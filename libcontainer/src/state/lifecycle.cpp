@@ -1,0 +1,189 @@
+// start, state, kill, delete: the commands that never enter the container. They read
+// state.json (one small file), never config.json or mountinfo, and never copy the binary.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "hooks.hpp"
+#include "lc/container.hpp"
+#include "lc/log.hpp"
+#include "specs/json.hpp"
+#include "specs/oci_state.hpp"
+#include "sys/proc.hpp"
+#include "sys/syscalls.hpp"
+
+namespace lc {
+namespace {
+
+// True when `create` still holds the container's lock (it is mid-bootstrap).
+bool lock_busy(const StateStore& store, const std::string& id) {
+    UniqueFd fd(::open((store.dir(id) + "/.lock").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return false;
+    return ::flock(fd.get(), LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
+Status derive_status(const StateStore& store, const ContainerState& st) {
+    if (st.pid <= 0) return lock_busy(store, st.id) ? Status::Creating : Status::Stopped;
+    auto ps = sys::read_proc_stat(st.pid);
+    if (!ps || ps->start_time != st.pid_start_time || ps->state == 'Z' || ps->state == 'X') return Status::Stopped;
+    if (!st.cgroup.empty()) {
+        auto mgr = cgroups::load_manager(st.cgroup);
+        if (mgr) {
+            auto frozen = (*mgr)->is_frozen();
+            if (frozen && *frozen) return Status::Paused;
+        }
+    }
+    if (::access(store.fifo_path(st.id).c_str(), F_OK) == 0) return Status::Created;
+    return Status::Running;
+}
+
+std::string hook_state(const ContainerState& st, const char* status) {
+    specs::OciState s;
+    s.id = st.id;
+    s.status = status;
+    s.pid = st.pid;
+    s.bundle = st.bundle;
+    s.annotations = st.annotations;
+    return specs::to_json_string(s, false);
+}
+
+// pidfd_open, then check the start time, then signal through the pidfd: a pid reused by an
+// unrelated process between the check and the signal can never be hit (crun's order).
+Result<UniqueFd> open_init(const ContainerState& st) {
+    UniqueFd pidfd(sys::pidfd_open(st.pid));
+    if (!pidfd) {
+        if (errno == ESRCH) return Error(ESRCH, "container not running");
+        return sys_error("pidfd_open " + std::to_string(st.pid));
+    }
+    auto ps = sys::read_proc_stat(st.pid);
+    if (!ps || ps->start_time != st.pid_start_time) return Error(ESRCH, "container not running");
+    return pidfd;
+}
+
+bool wait_exit(int pidfd, int timeout_ms) {
+    pollfd p{pidfd, POLLIN, 0};
+    for (;;) {
+        int n = ::poll(&p, 1, timeout_ms);
+        if (n < 0 && errno == EINTR) continue;
+        return n > 0;
+    }
+}
+
+Result<std::optional<specs::Hooks>> saved_hooks(const ContainerState& st) {
+    if (st.hooks.empty()) return std::optional<specs::Hooks>{};
+    TRY_ASSIGN(specs::Hooks h, specs::parse_hooks(st.hooks));
+    return std::optional<specs::Hooks>(std::move(h));
+}
+
+}  // namespace
+
+const char* to_string(Status s) {
+    switch (s) {
+        case Status::Creating: return "creating";
+        case Status::Created: return "created";
+        case Status::Running: return "running";
+        case Status::Paused: return "paused";
+        case Status::Stopped: return "stopped";
+    }
+    return "unknown";
+}
+
+Result<ContainerInfo> load_container(const StateStore& store, const std::string& id) {
+    TRY_ASSIGN(ContainerState st, store.load(id));
+    ContainerInfo info;
+    info.status = derive_status(store, st);
+    info.state = std::move(st);
+    return info;
+}
+
+std::string oci_state_json(const ContainerInfo& info) {
+    specs::OciState s;
+    s.oci_version = "1.3.0";
+    s.id = info.state.id;
+    s.status = to_string(info.status);
+    s.pid = (info.status == Status::Stopped) ? 0 : info.state.pid;
+    s.bundle = info.state.bundle;
+    s.annotations = info.state.annotations;
+    return specs::to_json_string(s, true);
+}
+
+Result<void> start_container(const StateStore& store, const std::string& id) {
+    TRY_ASSIGN(UniqueFd lock, store.lock(id));
+    TRY_ASSIGN(ContainerInfo info, load_container(store, id));
+    if (info.status != Status::Created)
+        return Error(EINVAL, "cannot start a container in the " + std::string(to_string(info.status)) +
+                                 " state (only a created container can be started)");
+    std::string fifo = store.fifo_path(id);
+    // Non-blocking: ENXIO means no reader, i.e. the init is gone; we never hang on it.
+    UniqueFd fd(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ENXIO) return Error(ESRCH, "container init is not waiting on exec.fifo (it exited?)");
+        return sys_error("open " + fifo);
+    }
+    if (::write(fd.get(), "0", 1) != 1) return sys_error("write " + fifo);
+    fd.reset();
+    ::unlink(fifo.c_str());
+    TRY_ASSIGN(auto hooks, saved_hooks(info.state));
+    if (hooks && !hooks->poststart.empty()) {
+        // runtime-spec: a failing poststart hook is a warning; the container keeps running.
+        auto r = hooks::run_hooks(hooks->poststart, hook_state(info.state, "running"), "poststart");
+        if (!r) log::warn(r.error().text());
+    }
+    return {};
+}
+
+Result<void> kill_container(const StateStore& store, const std::string& id, int sig, bool all) {
+    TRY_ASSIGN(ContainerInfo info, load_container(store, id));
+    if (info.status == Status::Stopped || info.status == Status::Creating) return Error(ESRCH, "container not running");
+    if (all || !info.state.new_pid_ns) {
+        if (info.state.cgroup.empty()) return Error(EINVAL, "kill --all: the container has no cgroup");
+        TRY_ASSIGN(auto mgr, cgroups::load_manager(info.state.cgroup));
+        return mgr->kill_all(sig);
+    }
+    TRY_ASSIGN(UniqueFd pidfd, open_init(info.state));
+    if (sys::pidfd_send_signal(pidfd.get(), sig) < 0) {
+        if (errno == ESRCH) return Error(ESRCH, "container not running");
+        return sys_error("signal container init");
+    }
+    return {};
+}
+
+Result<void> delete_container(const StateStore& store, const std::string& id, bool force) {
+    if (!store.exists(id)) {
+        if (force) return {};
+        return Error(ENOENT, "container \"" + id + "\" does not exist");
+    }
+    TRY_ASSIGN(UniqueFd lock, store.lock(id));
+    TRY_ASSIGN(ContainerInfo info, load_container(store, id));
+    const ContainerState& st = info.state;
+    if ((info.status == Status::Running || info.status == Status::Paused) && !force)
+        return Error(EBUSY, "cannot delete container \"" + id + "\" that is not stopped: " +
+                                to_string(info.status) + " (use --force)");
+    std::unique_ptr<cgroups::Manager> mgr;
+    if (!st.cgroup.empty()) {
+        auto m = cgroups::load_manager(st.cgroup);
+        if (m) mgr = std::move(m).value();
+    }
+    if (info.status != Status::Stopped && st.pid > 0) {
+        auto pidfd = open_init(st);
+        if (pidfd) {
+            if (!st.new_pid_ns && mgr) (void)mgr->kill_all(SIGKILL);
+            (void)sys::pidfd_send_signal(pidfd->get(), SIGKILL);
+            // A frozen process cannot die: thaw after the kill is queued.
+            if (info.status == Status::Paused && mgr) (void)mgr->freeze(false);
+            if (!wait_exit(pidfd->get(), 10000)) return Error(ETIMEDOUT, "delete: container init did not exit after SIGKILL");
+        }
+    }
+    if (mgr) TRY_CTX(mgr->destroy(), "delete cgroup");
+    auto hooks = saved_hooks(st);
+    if (hooks && *hooks && !(*hooks)->poststop.empty() && st.pid > 0) {
+        auto r = hooks::run_hooks((*hooks)->poststop, hook_state(st, "stopped"), "poststop");
+        if (!r) log::warn(r.error().text());
+    }
+    TRY(store.remove(id));
+    return {};
+}
+
+}  // namespace lc
