@@ -31,6 +31,19 @@ Result<void> apply_lsm(const ProcessSecurityPlan& plan) {
     return {};
 }
 
+// capset cannot grow the permitted set. The plan cannot see the init's starting set (a
+// new user namespace grants all), so an EPERM here is explained by naming what is missing.
+Result<void> set_final_capabilities(const CapabilityPlan& caps) {
+    auto r = set_capabilities(caps.effective, caps.permitted, caps.inheritable);
+    if (r.ok() || r.error().code != EPERM) return r;
+    auto have = current_permitted();
+    if (!have.ok()) return r;
+    CapMask missing = caps.permitted & ~*have;
+    if (missing == 0) return r;
+    unsigned cap = static_cast<unsigned>(__builtin_ctzll(missing));
+    return Error(EPERM, "capset: " + cap_name(cap) + " in process.capabilities.permitted is not held by the runtime");
+}
+
 }  // namespace
 
 Result<ProcessSecurityPlan> plan(const specs::Process& process, const specs::Linux* linux,
@@ -90,7 +103,7 @@ Result<UniqueFd> finish(const ProcessSecurityPlan& plan) {
         TRY(set_capabilities(permitted, permitted, plan.caps.inheritable));
         TRY_ASSIGN(notify_fd, load_seccomp(*plan.seccomp));
     }
-    TRY(set_capabilities(plan.caps.effective, plan.caps.permitted, plan.caps.inheritable));
+    TRY(set_final_capabilities(plan.caps));
     TRY(set_ambient(plan.caps.ambient));
     if (plan.seccomp && plan.no_new_privileges) {
         TRY_ASSIGN(notify_fd, load_seccomp(*plan.seccomp));

@@ -40,6 +40,12 @@ constexpr NamedOp kOps[] = {
     {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
+std::string arch_name(uint32_t token) {
+    for (const auto& a : kArches)
+        if (a.token == token) return a.name;
+    return std::to_string(token);
+}
+
 constexpr const char* kActions[] = {
     "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
     "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",        "SCMP_ACT_ALLOW",       "SCMP_ACT_LOG",
@@ -106,7 +112,8 @@ Result<Filter> build_filter(const SeccompPlan& plan) {
     }
     for (uint32_t arch : plan.arches) {
         int rc = ::seccomp_arch_add(ctx.get(), arch);
-        if (rc < 0 && rc != -EEXIST) return scmp_error(rc, "add seccomp architecture");
+        // EDOM: libseccomp cannot mix endiannesses with the native architecture.
+        if (rc < 0 && rc != -EEXIST) return scmp_error(rc, "add seccomp architecture " + arch_name(arch));
     }
     for (const SeccompRule& rule : plan.rules) {
         scmp_arg_cmp cmps[kMaxSyscallArgs] = {};
