@@ -37,11 +37,9 @@ bool openat2_missing = false;  // set once the kernel said ENOSYS
 }  // namespace
 
 bool openat2_disabled_for_tests() {
-    static const bool disabled = [] {
-        const char* v = std::getenv("CORT_TEST_NO_OPENAT2");
-        return v != nullptr && std::string_view(v) == "1";
-    }();
-    return disabled;
+    // Read on every call (no syscall involved) so one test process can cover both paths.
+    const char* v = std::getenv("CORT_TEST_NO_OPENAT2");
+    return v != nullptr && std::string_view(v) == "1";
 }
 
 std::string clean_path(std::string_view path) {

@@ -49,7 +49,7 @@ private:
     std::string path_;
 };
 
-// True when the test-only CORT_TEST_NO_OPENAT2=1 forces the component walk (read once).
+// True when the test-only CORT_TEST_NO_OPENAT2=1 forces the component walk.
 bool openat2_disabled_for_tests();
 
 }  // namespace lc::rootfs
