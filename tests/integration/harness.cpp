@@ -224,6 +224,16 @@ const std::string& state_root() {
 RunResult rt_global(const std::vector<std::string>& global, const std::vector<std::string>& args,
                     const RunOptions& opts) {
     std::vector<std::string> argv{runtime_path(), "--root", state_root()};
+    // Extra global flags for validating against another runtime, e.g. crun on this hybrid
+    // host needs CORT_TEST_RUNTIME_ARGS=--cgroup-manager=disabled.
+    static const std::vector<std::string> extra = [] {
+        std::vector<std::string> v;
+        const char* e = std::getenv("CORT_TEST_RUNTIME_ARGS");
+        std::istringstream in(e ? e : "");
+        for (std::string w; in >> w;) v.push_back(w);
+        return v;
+    }();
+    argv.insert(argv.end(), extra.begin(), extra.end());
     argv.insert(argv.end(), global.begin(), global.end());
     argv.insert(argv.end(), args.begin(), args.end());
     return run_cmd(argv, opts);

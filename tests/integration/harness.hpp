@@ -2,6 +2,7 @@
 // tests themselves) as a real binary on real busybox bundles, and checks what it leaves behind.
 //
 // The runtime is $CORT_TEST_RUNTIME when set, else the cort built next to this binary.
+// $CORT_TEST_RUNTIME_ARGS adds global flags (space separated) after --root.
 // Every runtime call gets a private `--root` so tests never see other engineers' containers.
 #pragma once
 
