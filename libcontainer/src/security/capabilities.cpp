@@ -59,9 +59,15 @@ std::string cap_name(unsigned cap) {
 }
 
 std::optional<unsigned> cap_from_name(std::string_view name) {
-    unsigned limit = std::max(kLibcapLast + 1, kernel_cap_count());
-    for (unsigned cap = 0; cap < limit; ++cap)
-        if (libcap_name(cap) == name) return cap;
+    // Built once per process: a plan looks up every name of five sets.
+    static const std::vector<std::string> table = [] {
+        std::vector<std::string> t;
+        unsigned limit = std::max(kLibcapLast + 1, kernel_cap_count());
+        for (unsigned cap = 0; cap < limit; ++cap) t.push_back(libcap_name(cap));
+        return t;
+    }();
+    for (unsigned cap = 0; cap < table.size(); ++cap)
+        if (!table[cap].empty() && table[cap] == name) return cap;
     return std::nullopt;
 }
 
