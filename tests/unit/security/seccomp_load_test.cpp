@@ -164,6 +164,10 @@ TEST_CASE("a notify listener receives the fd and answers for the container", "[s
     REQUIRE(::mkdtemp(dir_template) != nullptr);
     std::string dir = dir_template;
     std::string path = dir + "/listener.sock";
+    lc::ScopeExit cleanup([&] {
+        ::unlink(path.c_str());
+        ::rmdir(dir.c_str());
+    });
     lc::UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     REQUIRE(listener);
     sockaddr_un addr{};
@@ -271,6 +275,4 @@ TEST_CASE("a notify listener receives the fd and answers for the container", "[s
     REQUIRE(::ioctl(notify_fd.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0);
 
     CHECK(child_output() == "getppid=4242");
-    ::unlink(path.c_str());
-    ::rmdir(dir.c_str());
 }
