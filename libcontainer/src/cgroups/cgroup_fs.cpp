@@ -40,8 +40,13 @@ Result<UniqueFd> open_dir(const std::string& path) {
 
 bool exists_at(int dirfd, const std::string& file) { return ::faccessat(dirfd, file.c_str(), F_OK, 0) == 0; }
 
+// With AT_FDCWD the file is taken relative to `dir`, not to the process's cwd.
+static std::string at_path(int dirfd, const std::string& dir, const std::string& file) {
+    return dirfd == AT_FDCWD ? dir + "/" + file : file;
+}
+
 Result<void> write_at(int dirfd, const std::string& dir, const std::string& file, std::string_view value) {
-    int fd = ::openat(dirfd, file.c_str(), O_WRONLY | O_CLOEXEC);
+    int fd = ::openat(dirfd, at_path(dirfd, dir, file).c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) return sys_error("write " + dir + "/" + file);
     UniqueFd owned(fd);
     ssize_t n;
@@ -53,7 +58,7 @@ Result<void> write_at(int dirfd, const std::string& dir, const std::string& file
 }
 
 Result<std::string> read_at(int dirfd, const std::string& dir, const std::string& file) {
-    int fd = ::openat(dirfd, file.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::openat(dirfd, at_path(dirfd, dir, file).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return sys_error("read " + dir + "/" + file);
     UniqueFd owned(fd);
     std::string out;

@@ -12,7 +12,7 @@
 
 namespace lc::cgroups {
 
-enum : uint8_t { kAccRead = 1, kAccWrite = 2, kAccMknod = 4, kAccAll = 7 };
+inline constexpr uint8_t kAccRead = 1, kAccWrite = 2, kAccMknod = 4, kAccAll = 7;
 inline constexpr int64_t kWildcard = -1;
 
 struct DeviceRule {
