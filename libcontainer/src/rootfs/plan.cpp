@@ -1,5 +1,6 @@
 // plan_rootfs(): spec -> RootfsPlan. Runs in the parent, before any clone, so every error
 // names the spec field it came from.
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -78,6 +79,15 @@ Result<PlannedMount> plan_mount(const specs::Mount& m, size_t i, const PlanOptio
         // sysfs shows the mounter's net ns; without a new one, show the host's /sys as runc does.
         pm.opts.flags |= MS_BIND | MS_REC;
         pm.opts.bind = pm.opts.recursive_bind = true;
+        // The host's /sys has submounts (cgroups, securityfs...): "ro,nosuid,..." must reach
+        // them too, or the container could write to the host's cgroup tree.
+        struct FlagAttr {
+            unsigned long flag;
+            uint64_t attr;
+        };
+        for (auto fa : {FlagAttr{MS_RDONLY, MOUNT_ATTR_RDONLY}, FlagAttr{MS_NOSUID, MOUNT_ATTR_NOSUID},
+                        FlagAttr{MS_NODEV, MOUNT_ATTR_NODEV}, FlagAttr{MS_NOEXEC, MOUNT_ATTR_NOEXEC}})
+            if (pm.opts.flags & fa.flag) pm.opts.attr_set |= fa.attr;
         pm.source = "/sys";
         pm.type.clear();
     } else if (pm.opts.bind) {
