@@ -6,10 +6,12 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <filesystem>
 
 #include "child_runner.hpp"
@@ -321,4 +323,96 @@ TEST_CASE("setup_rootfs errors", "[rootfs][setup][root]") {
         });
         CHECK(out == row.want);
     }
+}
+
+TEST_CASE("setup_rootfs: rootfsPropagation", "[rootfs][setup][root]") {
+    for (const char* prop : {"rshared", "shared", "private", "slave", "rprivate"}) {
+        CAPTURE(prop);
+        Bundle b;
+        auto s = default_spec();
+        s.mounts = {mnt("/proc", "proc", "proc", {})};
+        s.linux->masked_paths.clear();
+        s.linux->readonly_paths.clear();
+        s.linux->rootfs_propagation = prop;
+        auto plan = plan_rootfs(s, {b.tmp.path(), false});
+        REQUIRE(plan.ok());
+        const std::string before = rootfs_test::read_host_mountinfo();
+        std::string out = rootfs_test::run_in_child(CLONE_NEWNS, [&]() -> std::string {
+            std::string err = setup_and_finalize(**plan, SetupContext{});
+            if (!err.empty()) return err;
+            std::string mi = read_all("/proc/self/mountinfo");
+            // The root's line: mount point "/" followed by its options and optional fields.
+            bool shared = false;
+            size_t pos = 0;
+            while (pos < mi.size()) {
+                size_t end = mi.find('\n', pos);
+                std::string line = mi.substr(pos, end - pos);
+                pos = end == std::string::npos ? mi.size() : end + 1;
+                size_t f = 0;
+                for (int i = 0; i < 4 && f != std::string::npos; ++i) f = line.find(' ', f + 1);
+                if (f != std::string::npos && line.compare(f, 3, " / ") == 0)
+                    shared = line.find("shared:") != std::string::npos;
+            }
+            bool want_shared = std::string(prop).find("shared") != std::string::npos;
+            return shared == want_shared ? "" : "unexpected propagation of /:\n" + mi;
+        });
+        CHECK(out == "");
+        CHECK(rootfs_test::read_host_mountinfo() == before);
+    }
+}
+
+namespace {
+
+bool write_proc(const char* path, const char* text) {
+    int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool ok = ::write(fd, text, std::strlen(text)) == static_cast<ssize_t>(std::strlen(text));
+    ::close(fd);
+    return ok;
+}
+
+}  // namespace
+
+// Mounts inherited into a user namespace have their nosuid/nodev/noexec/atime flags locked:
+// a plain "ro" remount of a bind of such a mount gets EPERM, and setup must retry with the
+// mount's current flags (statvfs). Devices are bind-mounted since mknod is refused.
+TEST_CASE("setup_rootfs in a user namespace keeps locked flags", "[rootfs][setup][root][userns]") {
+    Bundle b;
+    auto s = default_spec();
+    s.root->readonly = true;
+    s.linux->namespaces = {{"mount", {}}, {"user", {}}};
+    rootfs_test::mkdirs(b.tmp / "locked");
+    s.mounts = {mnt("/cgmem", "bind", b.tmp / "locked", {"bind", "ro"})};
+    s.linux->devices.clear();
+    s.linux->masked_paths.clear();
+    s.linux->readonly_paths.clear();
+    auto plan = plan_rootfs(s, {b.tmp.path(), false});
+    REQUIRE(plan.ok());
+    const std::string before = rootfs_test::read_host_mountinfo();
+    std::string out = rootfs_test::run_in_child(CLONE_NEWNS, [&]() -> std::string {
+        // A nosuid,noexec mount made while still privileged: locked once in the user ns.
+        if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) < 0) return "make / rslave failed";
+        if (::mount("tmpfs", (b.tmp / "locked").c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC, nullptr) < 0)
+            return "mount tmpfs failed";
+        if (::unshare(CLONE_NEWUSER) < 0) return "unshare(CLONE_NEWUSER) failed";
+        if (!write_proc("/proc/self/setgroups", "deny") || !write_proc("/proc/self/uid_map", "0 0 1") ||
+            !write_proc("/proc/self/gid_map", "0 0 1"))
+            return "write id maps failed";
+        if (::unshare(CLONE_NEWNS) < 0) return "unshare(CLONE_NEWNS) in the user ns failed";
+        SetupContext ctx;
+        ctx.new_user_ns = true;
+        std::string err = setup_and_finalize(**plan, ctx);
+        if (!err.empty()) return err;
+        Checks c;
+        c.expect(fails_with(::mkdir("/cgmem/x", 0755), EROFS), "/cgmem is read-only");
+        struct statvfs sv {};
+        c.expect(::statvfs("/cgmem", &sv) == 0 && (sv.f_flag & ST_NOSUID) && (sv.f_flag & ST_NOEXEC),
+                 "/cgmem kept its locked nosuid,noexec");
+        c.expect(create_fails_erofs("/newfile"), "root is read-only");
+        struct stat st {};
+        c.expect(::stat("/dev/null", &st) == 0 && st.st_rdev == makedev(1, 3), "/dev/null bound from the host");
+        return c.fails;
+    });
+    CHECK(out == "");
+    CHECK(rootfs_test::read_host_mountinfo() == before);
 }
