@@ -58,9 +58,17 @@ Result<void> FsManager::create_v1(const Hierarchy& h) {
     if (h.has("cpuset")) {
         // A new cpuset cgroup starts with no cpus and mems, and no task may join it
         // until it has some: inherit the parent's, ancestors first (runc).
+        // A directory that already existed (absolute cgroupsPath made by someone else) is
+        // fixed up only where it is still empty.
+        bool existed = created.empty();
+        if (existed) created.push_back(h.path);
         for (const auto& dir : created) {
             std::string parent = parent_of(dir);
             for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+                if (existed) {
+                    TRY_ASSIGN(std::string cur, fs::read_at(AT_FDCWD, dir, file));
+                    if (!trim(cur).empty()) continue;
+                }
                 TRY_ASSIGN(std::string v, fs::read_at(AT_FDCWD, parent, file));
                 v = trim(v);
                 if (!v.empty()) TRY_CTX(fs::write_at(AT_FDCWD, dir, file, v), "create cgroup");
