@@ -180,8 +180,14 @@ Result<void> mount_entry(const MountTarget& t, const PlannedMount& m, const Setu
             return v2_only ? mount_cgroup2(t, m, ctx) : mount_cgroup_v1(t, m, ctx);
         }
         case MountKind::Proc:
-        case MountKind::Generic:
             return mount_fs(t, m);
+        case MountKind::Generic: {
+            auto r = mount_fs(t, m);
+            // A user ns that does not own the net ns may not mount sysfs: show the host's.
+            if (!r.ok() && m.type == "sysfs" && (r.error().code == EPERM || r.error().code == EBUSY))
+                return mount_bind(t, sysfs_as_rbind(m));
+            return r;
+        }
     }
     return {};
 }

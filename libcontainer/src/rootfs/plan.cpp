@@ -77,19 +77,7 @@ Result<PlannedMount> plan_mount(const specs::Mount& m, size_t i, const PlanOptio
     }
     if (pm.type == "sysfs" && !net_ns) {
         // sysfs shows the mounter's net ns; without a new one, show the host's /sys as runc does.
-        pm.opts.flags |= MS_BIND | MS_REC;
-        pm.opts.bind = pm.opts.recursive_bind = true;
-        // The host's /sys has submounts (cgroups, securityfs...): "ro,nosuid,..." must reach
-        // them too, or the container could write to the host's cgroup tree.
-        struct FlagAttr {
-            unsigned long flag;
-            uint64_t attr;
-        };
-        for (auto fa : {FlagAttr{MS_RDONLY, MOUNT_ATTR_RDONLY}, FlagAttr{MS_NOSUID, MOUNT_ATTR_NOSUID},
-                        FlagAttr{MS_NODEV, MOUNT_ATTR_NODEV}, FlagAttr{MS_NOEXEC, MOUNT_ATTR_NOEXEC}})
-            if (pm.opts.flags & fa.flag) pm.opts.attr_set |= fa.attr;
-        pm.source = "/sys";
-        pm.type.clear();
+        pm = sysfs_as_rbind(std::move(pm));
     } else if (pm.opts.bind) {
         // A bind ignores the data string, so an unknown option could only be a typo.
         if (!parsed.unknown.empty())
@@ -164,6 +152,24 @@ Result<std::vector<std::string>> plan_paths(const std::vector<std::string>& in, 
 
 }  // namespace
 
+PlannedMount sysfs_as_rbind(PlannedMount pm) {
+    pm.kind = MountKind::Bind;
+    pm.source = "/sys";
+    pm.type.clear();
+    pm.opts.flags |= MS_BIND | MS_REC;
+    pm.opts.bind = pm.opts.recursive_bind = true;
+    // The host's /sys has submounts (cgroups, securityfs...): "ro,nosuid,..." must reach
+    // them too, or the container could write to the host's cgroup tree.
+    struct FlagAttr {
+        unsigned long flag;
+        uint64_t attr;
+    };
+    for (auto fa : {FlagAttr{MS_RDONLY, MOUNT_ATTR_RDONLY}, FlagAttr{MS_NOSUID, MOUNT_ATTR_NOSUID},
+                    FlagAttr{MS_NODEV, MOUNT_ATTR_NODEV}, FlagAttr{MS_NOEXEC, MOUNT_ATTR_NOEXEC}})
+        if (pm.opts.flags & fa.flag) pm.opts.attr_set |= fa.attr;
+    return pm;
+}
+
 Result<std::shared_ptr<const RootfsPlan>> plan_rootfs(const specs::Spec& spec, const PlanOptions& opts) {
     auto plan = std::make_shared<RootfsPlan>();
     TRY_ASSIGN(plan->rootfs, resolve_rootfs(spec, opts));
@@ -172,7 +178,21 @@ Result<std::shared_ptr<const RootfsPlan>> plan_rootfs(const specs::Spec& spec, c
 
     static const specs::Linux kNoLinux;
     const specs::Linux& lx = spec.linux ? *spec.linux : kNoLinux;
-    for (const auto& ns : lx.namespaces) plan->new_net_ns = plan->new_net_ns || ns.type == "network";
+    plan->mount_ns = false;
+    for (const auto& ns : lx.namespaces) {
+        plan->new_net_ns = plan->new_net_ns || ns.type == "network";
+        plan->mount_ns = plan->mount_ns || ns.type == "mount";
+    }
+    if (!plan->mount_ns) {
+        // Everything below would change the host's mount table: refuse rather than skip,
+        // since silently skipping masks or read-only settings would weaken the container.
+        if (!spec.mounts.empty()) return make_error("mounts: need a mount namespace (linux.namespaces)");
+        if (plan->readonly) return make_error("root.readonly: needs a mount namespace (linux.namespaces)");
+        if (!lx.masked_paths.empty()) return make_error("linux.maskedPaths: need a mount namespace (linux.namespaces)");
+        if (!lx.readonly_paths.empty())
+            return make_error("linux.readonlyPaths: need a mount namespace (linux.namespaces)");
+        plan->setup_dev = false;
+    }
 
     plan->root_propagation = MS_SLAVE | MS_REC;
     if (lx.rootfs_propagation && !lx.rootfs_propagation->empty()) {

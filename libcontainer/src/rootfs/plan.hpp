@@ -51,6 +51,9 @@ struct RootfsPlan {
     bool readonly = false;
     bool no_pivot = false;
     bool new_net_ns = false;
+    // linux.namespaces has "mount". Without one, setup is a bare chroot and finalize does
+    // nothing (plan_rootfs refuses mounts, masks and read-only settings in that case).
+    bool mount_ns = true;
     // Applied recursively to "/" first thing in the new mount namespace.
     unsigned long root_propagation = 0;
     // linux.rootfsPropagation: applied again to the container's "/" after pivot_root.
@@ -65,5 +68,9 @@ struct RootfsPlan {
     std::vector<std::string> masked_paths;    // cleaned
     std::vector<std::string> readonly_paths;  // cleaned
 };
+
+// sysfs shown as an rbind of the host's /sys (no net ns of its own, or sysfs refused in a
+// user ns): the per-mount flags become recursive attributes so they reach /sys's submounts.
+PlannedMount sysfs_as_rbind(PlannedMount m);
 
 }  // namespace lc::rootfs

@@ -17,6 +17,7 @@ specs::Spec base_spec() {
     s.oci_version = "1.2.0";
     s.root = specs::Root{"rootfs", false};
     s.linux = specs::Linux{};
+    s.linux->namespaces = {{"mount", std::nullopt}};
     return s;
 }
 
@@ -195,4 +196,23 @@ TEST_CASE("plan: device and path errors", "[rootfs][plan]") {
     s.linux->readonly_paths.clear();
     s.linux->rootfs_propagation = "sharde";
     CHECK(plan_error(s, b.path()) == "linux.rootfsPropagation: unknown propagation \"sharde\"");
+}
+
+TEST_CASE("plan: without a mount namespace", "[rootfs][plan]") {
+    TempDir b;
+    rootfs_test::mkdirs(b / "rootfs");
+    auto s = base_spec();
+    s.linux->namespaces.clear();
+    auto r = plan_rootfs(s, {b.path(), false});
+    REQUIRE(r.ok());
+    CHECK_FALSE((*r)->mount_ns);
+    CHECK_FALSE((*r)->setup_dev);
+    s.mounts.push_back(mnt("/proc", "proc", "proc", {}));
+    CHECK(plan_error(s, b.path()) == "mounts: need a mount namespace (linux.namespaces)");
+    s.mounts.clear();
+    s.linux->masked_paths = {"/proc/kcore"};
+    CHECK(plan_error(s, b.path()) == "linux.maskedPaths: need a mount namespace (linux.namespaces)");
+    s.linux->masked_paths.clear();
+    s.root->readonly = true;
+    CHECK(plan_error(s, b.path()) == "root.readonly: needs a mount namespace (linux.namespaces)");
 }

@@ -216,13 +216,15 @@ TEST_CASE("setup_rootfs + finalize_rootfs: default container", "[rootfs][setup][
             ctx.cgroup_mounts = cgroup_sources();
             bool hook_ran = false;
             ctx.before_pivot = [&]() -> lc::Result<void> {
-                hook_ran = ::access((b.rootfs + "/dev/null").c_str(), F_OK) == 0;
+                char cwd[PATH_MAX];
+                hook_ran = ::access((b.rootfs + "/dev/null").c_str(), F_OK) == 0 &&
+                           ::getcwd(cwd, sizeof cwd) != nullptr && std::string(cwd) == b.rootfs;
                 return {};
             };
             std::string err = setup_and_finalize(**plan, ctx);
             if (!err.empty()) return err;
             Checks c;
-            c.expect(hook_ran, "before_pivot ran with devices in place");
+            c.expect(hook_ran, "before_pivot ran with devices in place, cwd at the rootfs");
             check_default_container(c, b.tmp.path());
             return c.fails;
         });
@@ -411,6 +413,31 @@ TEST_CASE("setup_rootfs in a user namespace keeps locked flags", "[rootfs][setup
         c.expect(create_fails_erofs("/newfile"), "root is read-only");
         struct stat st {};
         c.expect(::stat("/dev/null", &st) == 0 && st.st_rdev == makedev(1, 3), "/dev/null bound from the host");
+        return c.fails;
+    });
+    CHECK(out == "");
+    CHECK(rootfs_test::read_host_mountinfo() == before);
+}
+
+TEST_CASE("setup_rootfs without a mount namespace is a chroot", "[rootfs][setup][root]") {
+    Bundle b;
+    auto s = default_spec();
+    s.linux->namespaces.clear();
+    s.mounts.clear();
+    s.linux->masked_paths.clear();
+    s.linux->readonly_paths.clear();
+    s.linux->devices.clear();
+    auto plan = plan_rootfs(s, {b.tmp.path(), false});
+    REQUIRE(plan.ok());
+    const std::string before = rootfs_test::read_host_mountinfo();
+    std::string out = rootfs_test::run_in_child(0, [&]() -> std::string {
+        SetupContext ctx;
+        ctx.new_mount_ns = false;
+        std::string err = setup_and_finalize(**plan, ctx);
+        if (!err.empty()) return err;
+        Checks c;
+        c.expect(::access("/bin/busybox", X_OK) == 0, "chrooted into the rootfs");
+        c.expect(::access("/dev/null", F_OK) < 0, "no devices created");
         return c.fails;
     });
     CHECK(out == "");
