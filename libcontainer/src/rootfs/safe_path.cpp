@@ -1,7 +1,9 @@
 #include "rootfs/safe_path.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <climits>
@@ -14,6 +16,7 @@ namespace lc::rootfs {
 namespace {
 
 constexpr int kMaxSymlinks = 40;  // the kernel's MAXSYMLINKS
+constexpr ino_t kProcRootIno = 1;  // PROC_ROOT_INO
 
 std::vector<std::string> split_components(std::string_view path) {
     std::vector<std::string> out;
@@ -33,6 +36,19 @@ std::string relative(const std::string& cleaned) {
 }
 
 bool openat2_missing = false;  // set once the kernel said ENOSYS
+
+// What RESOLVE_NO_MAGICLINKS refuses, for the walk: procfs links below the procfs root
+// (/proc/<pid>/{exe,cwd,root,fd/N,ns/...}). Links in the procfs root ("self", "mounts",
+// "net") are plain symlinks and stay allowed. Costs an fstatfs per symlink only.
+Result<void> refuse_magic_link(int link_fd, int parent_fd, const std::string& path) {
+    struct statfs sf {};
+    if (::fstatfs(link_fd, &sf) < 0) return sys_error("statfs " + path);
+    if (sf.f_type != PROC_SUPER_MAGIC) return {};
+    struct stat parent {};
+    if (::fstat(parent_fd, &parent) < 0) return sys_error("stat " + path);
+    if (parent.st_ino == kProcRootIno) return {};
+    return Error(ELOOP, "open " + path + ": refusing to follow a procfs magic link");
+}
 
 }  // namespace
 
@@ -116,6 +132,7 @@ Result<UniqueFd> SafeRoot::resolve_walk(const std::string& cleaned, int flags) c
         bool last = todo.empty();
         if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
             if (++links > kMaxSymlinks) return Error(ELOOP, "open " + cleaned + " in " + path_);
+            TRY(refuse_magic_link(fd, current(), cleaned));
             char buf[PATH_MAX];
             ssize_t n = ::readlinkat(fd, "", buf, sizeof buf - 1);
             if (n < 0) return sys_error("readlink " + cleaned + " in " + path_);

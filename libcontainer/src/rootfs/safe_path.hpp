@@ -28,8 +28,8 @@ public:
     const std::string& path() const { return path_; }
 
     // Resolves `rel` (absolute or relative, both meaning "from the root") to an O_PATH fd.
-    // Symlinks are followed, but only inside the root; magic links (/proc/self/...) fail
-    // with ELOOP. `extra` is added to the open flags (O_DIRECTORY, O_NOFOLLOW...).
+    // Symlinks are followed, but only inside the root; procfs magic links
+    // (/proc/self/fd/N, /proc/<pid>/root...) fail with ELOOP. `extra` is added to the open flags (O_DIRECTORY, O_NOFOLLOW...).
     Result<UniqueFd> resolve(std::string_view rel, int extra = 0) const;
     // Like `resolve`, creating missing directories (mode & ~umask). Returns an O_PATH fd.
     Result<UniqueFd> mkdir_all(std::string_view rel, mode_t mode = 0755) const;

@@ -1,9 +1,11 @@
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
 #include "rootfs/safe_path.hpp"
+#include "child_runner.hpp"
 #include "test_tree.hpp"
 
 using lc::rootfs::clean_path;
@@ -124,4 +126,32 @@ TEST_CASE("SafeRoot creates inside the root only", "[rootfs][safe_path]") {
             CHECK(blocked.error().code == ENOTDIR);
         });
     }
+}
+
+TEST_CASE("SafeRoot refuses procfs magic links", "[rootfs][safe_path][root]") {
+    Tree t;
+    rootfs_test::mkdirs(t.root + "/proc");
+    std::string out = rootfs_test::run_in_child(CLONE_NEWNS, [&]() -> std::string {
+        if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) < 0) return "make / rslave failed";
+        if (::mount("proc", (t.root + "/proc").c_str(), "proc", 0, nullptr) < 0) return "mount proc failed";
+        rootfs_test::Checks c;
+        for (bool fallback : {false, true}) {
+            std::string mode = fallback ? " (walk)" : " (openat2)";
+            rootfs_test::with_openat2_fallback(fallback, [&] {
+                auto root = SafeRoot::open(t.root);
+                if (!root.ok()) {
+                    c.expect(false, "open root" + mode);
+                    return;
+                }
+                c.expect(root->resolve("/proc/self/status").ok(), "/proc/self/status resolves" + mode);
+                c.expect(root->resolve("/proc/mounts").ok(), "/proc/mounts resolves" + mode);
+                for (const char* magic : {"/proc/self/root", "/proc/self/fd/0", "/proc/self/cwd/etc", "/proc/self/exe"}) {
+                    auto r = root->resolve(magic);
+                    c.expect(!r.ok() && r.error().code == ELOOP, std::string(magic) + " refused" + mode + (r.ok() ? " ok" : " " + r.error().text()));
+                }
+            });
+        }
+        return c.fails;
+    });
+    CHECK(out == "");
 }
