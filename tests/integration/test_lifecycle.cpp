@@ -86,6 +86,21 @@ TEST_CASE("kill accepts a signal as a name, SIG-name, or number", "[lifecycle]")
     CHECK(wait_status(id, "stopped"));
 }
 
+TEST_CASE("kill --all KILL stops a container with several processes", "[lifecycle]") {
+    Bundle b;
+    b.set_args({"sh", "-c", "sleep 1000 & sleep 1000 & wait"});
+    std::string id = unique_id("killall");
+    ContainerGuard g(id);
+    REQUIRE(create(b, id).exit_code == 0);
+    REQUIRE(rt({"start", id}).exit_code == 0);
+    auto k = rt({"kill", "--all", id, "KILL"});
+    INFO(k.describe());
+    CHECK(k.exit_code == 0);
+    CHECK(wait_status(id, "stopped"));
+    REQUIRE(rt({"delete", id}).exit_code == 0);
+    assert_nothing_left(id, b.path());
+}
+
 TEST_CASE("a created container can be deleted without --force", "[lifecycle]") {
     Bundle b;
     b.set_args({"sleep", "1000"});
