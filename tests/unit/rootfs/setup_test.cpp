@@ -182,9 +182,16 @@ void check_default_container(Checks& c, const std::string& tmp) {
     int w = ::open("/proc/sys/kernel/hostname", O_WRONLY | O_CLOEXEC);
     c.expect(w < 0 && errno == EROFS, "/proc/sys is read-only");
     if (w >= 0) ::close(w);  // never write: it would be the host's hostname
-    int sysrq = ::open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
-    c.expect(sysrq < 0 && errno == EROFS, "/proc/sysrq-trigger is read-only");
-    if (sysrq >= 0) ::close(sysrq);  // never write to it
+    if (::access("/proc/sysrq-trigger", F_OK) == 0) {  // absent on some kernels
+        int sysrq = ::open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+        c.expect(sysrq < 0 && errno == EROFS, "/proc/sysrq-trigger is read-only");
+        if (sysrq >= 0) ::close(sysrq);  // never write to it
+    }
+    if (::access("/proc/bus", F_OK) == 0) {
+        struct statvfs sv {};
+        c.expect(::statvfs("/proc/bus", &sv) == 0 && (sv.f_flag & ST_RDONLY) && (sv.f_flag & ST_NOEXEC),
+                 "/proc/bus is a ro,noexec bind");
+    }
     if (::access("/sys/firmware", F_OK) == 0) c.expect(is_fs("/sys/firmware", TMPFS_MAGIC), "/sys/firmware masked");
     c.expect(read_all("/data/f") == "data", "/data bind (relative source) readable");
     c.expect(create_fails_erofs("/data/new"), "/data is read-only");
