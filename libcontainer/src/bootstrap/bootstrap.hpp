@@ -21,6 +21,8 @@ struct ChildContext {
     pid_t parent_pid = 0;
     int channel_fd = -1;       // the children's end of the socketpair
     int fifo_fd = -1;          // read end of exec.fifo; the init waits on it for `start`
+    int lock_fd = -1;          // the state lock: flock follows the open file, so a child
+                               // holding a copy would keep `start` waiting forever
     std::vector<int> ns_fds;   // one per plan->joins entry, opened before any setns
     std::vector<cgroups::CgroupMountSource> cgroup_mounts;
 };

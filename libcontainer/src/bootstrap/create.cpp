@@ -121,7 +121,7 @@ Result<pid_t> drive_stage1(const Plan& plan, const Channel& ch, pid_t stage1) {
 }
 
 Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore& store, ContainerState& st,
-                                             cgroups::Manager& mgr) {
+                                             cgroups::Manager& mgr, int lock_fd) {
     const std::string dir = store.dir(plan.opts.id);
     const std::string fifo = store.fifo_path(plan.opts.id);
     if (::mkfifo(fifo.c_str(), 0622) < 0) return sys_error("mkfifo " + fifo);
@@ -133,6 +133,7 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
     bootstrap::ChildContext ctx;
     ctx.plan = &plan;
     ctx.parent_pid = ::getpid();
+    ctx.lock_fd = lock_fd;
     std::vector<UniqueFd> ns_fds;
     for (const auto& j : plan.joins) {
         int fd = ::open(j.path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -247,11 +248,12 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
     // Saved before anything exists outside this directory, so that `delete --force` can
     // clean up after a create that was killed halfway.
     TRY(store.save(st));
-    TRY_CTX(mgr->create(), "cgroup");
+    // A create() that fails halfway leaves directories too: destroy() must run either way.
     cgroup_created = true;
+    TRY_CTX(mgr->create(), "cgroup");
     log::phase("cgroup created");
 
-    TRY_ASSIGN(CreatedContainer c, bootstrap_container(plan, store, st, *mgr));
+    TRY_ASSIGN(CreatedContainer c, bootstrap_container(plan, store, st, *mgr, lock.get()));
     keep = true;
     return c;
 }

@@ -149,6 +149,7 @@ void run_init(const ChildContext& ctx, bool joins_done) noexcept {
     // No getppid() check: it reads 0 from inside a new pid namespace. A parent that died
     // before the death signal was set closed its end of the channel, so the first recv fails.
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (ctx.lock_fd >= 0) ::close(ctx.lock_fd);
     Channel ch{UniqueFd(ctx.channel_fd)};
     std::string exe;
     std::vector<std::string> env;
