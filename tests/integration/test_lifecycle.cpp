@@ -272,3 +272,29 @@ TEST_CASE("features and --version", "[cli]") {
         CHECK(j.contains("ociVersionMax"));
     }
 }
+
+TEST_CASE("create --no-pivot still runs the container in its rootfs", "[lifecycle][cli]") {
+    Bundle b;
+    b.set_args({"cat", "/etc/group"});
+    std::string id = unique_id("nopivot");
+    ContainerGuard g(id);
+    auto r = run(b, id, {"--no-pivot"});
+    INFO(r.describe());
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == read_file(b.rootfs() + "/etc/group"));
+}
+
+TEST_CASE("--preserve-fds passes extra fds to the container", "[lifecycle][cli]") {
+    Bundle b;
+    write_file(b.path() + "/extra", "through-fd-3\n");
+    b.set_args({"sh", "-c", "cat <&3"});
+    std::string id = unique_id("preservefds");
+    ContainerGuard g(id);
+    // A shell opens fd 3 and execs the runtime with it, as a caller like containerd would.
+    std::string cmd = "exec 3<'" + b.path() + "/extra'; exec '" + runtime_path() + "' --root '" +
+                      state_root() + "' run --preserve-fds 1 --bundle '" + b.path() + "' " + id;
+    auto r = run_cmd({"/bin/sh", "-c", cmd});
+    INFO(r.describe());
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "through-fd-3\n");
+}
