@@ -107,6 +107,12 @@ Result<void> mount_fs(const MountTarget& t, const PlannedMount& m) {
     TRY_ASSIGN(UniqueFd fd, t.root.mkdir_all(m.destination));
     TRY(check_target(t, fd.get(), m.destination));
     TRY(do_mount(m.source, fd.get(), m.type, m.opts.flags, m.opts.data, m.destination));
+    if (m.opts.tmpcopyup) {
+        // `fd` still names the directory now hidden under the tmpfs: the copy's source.
+        TRY_ASSIGN(UniqueFd top, reopen(t, m.destination));
+        bool mode_given = ("," + m.opts.data).find(",mode=") != std::string::npos;
+        TRY(copy_up(fd.get(), top.get(), m.destination, mode_given));
+    }
     return apply_after_mount(t, m, false);
 }
 

@@ -68,7 +68,6 @@ Result<PlannedMount> plan_mount(const specs::Mount& m, size_t i, const PlanOptio
     ParsedOptions parsed = parse_mount_options(m.options);
     pm.opts = std::move(parsed.opts);
     if (pm.opts.idmap) return make_error(f + ".options: \"idmap\" is not supported yet");
-    if (pm.opts.tmpcopyup) return make_error(f + ".options: \"tmpcopyup\" is not supported yet");
 
     pm.type = m.type.value_or("");
     if (pm.type == "bind" && !pm.opts.bind) {
@@ -90,6 +89,8 @@ Result<PlannedMount> plan_mount(const specs::Mount& m, size_t i, const PlanOptio
         pm.source = m.source.value_or(pm.type);
     }
 
+    if (pm.opts.tmpcopyup && pm.type != "tmpfs")
+        return make_error(f + ".options: \"tmpcopyup\" needs a tmpfs mount, not \"" + pm.type + "\"");
     if (pm.opts.bind) {
         pm.kind = MountKind::Bind;
     } else if (pm.type == "proc") {

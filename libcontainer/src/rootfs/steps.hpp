@@ -19,6 +19,11 @@ Result<void> mount_entry(const MountTarget& t, const PlannedMount& m, const Setu
 Result<void> remount_bind(int fd, unsigned long flags, const std::string& what);
 Result<void> remount_bind_path(const char* path, unsigned long flags, const std::string& what);
 
+// copyup.cpp: copy what `hidden_dir` (an fd taken before the mount) holds into the fresh
+// tmpfs at `tmpfs_root` ("tmpcopyup"); the root gets the hidden directory's owner and, unless
+// `keep_root_mode` (the data string set "mode="), its mode.
+Result<void> copy_up(int hidden_dir, int tmpfs_root, const std::string& dest, bool keep_root_mode);
+
 // devices.cpp: device nodes (mknod, or host binds in a user ns), /dev/ptmx, default symlinks.
 Result<void> setup_dev(const SafeRoot& root, const RootfsPlan& plan, const SetupContext& ctx);
 

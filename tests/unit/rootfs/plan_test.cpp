@@ -74,7 +74,7 @@ TEST_CASE("plan: mount errors name the field", "[rootfs][plan]") {
         {mnt("/", "tmpfs", "tmpfs", {}), "mounts[1].destination: cannot mount over the container's \"/\""},
         {mnt("/a/..", "tmpfs", "tmpfs", {}), "mounts[1].destination: cannot mount over the container's \"/\""},
         {mnt("/x", "bind", "/tmp", {"bind", "idmap"}), "mounts[1].options: \"idmap\" is not supported yet"},
-        {mnt("/x", "tmpfs", "tmpfs", {"tmpcopyup"}), "mounts[1].options: \"tmpcopyup\" is not supported yet"},
+        {mnt("/x", "proc", "proc", {"tmpcopyup"}), "mounts[1].options: \"tmpcopyup\" needs a tmpfs mount, not \"proc\""},
         {mnt("/proc/self", "tmpfs", "tmpfs", {}),
          "mounts[1].destination: \"/proc/self\" cannot be mounted beneath /proc"},
         {mnt("/proc/../proc/sys/x", "bind", "/tmp", {"bind"}),

@@ -454,3 +454,40 @@ TEST_CASE("setup_rootfs without a mount namespace is a chroot", "[rootfs][setup]
     CHECK(out == "");
     CHECK(rootfs_test::read_host_mountinfo() == before);
 }
+
+TEST_CASE("setup_rootfs: tmpcopyup copies what the tmpfs hides", "[rootfs][setup][root]") {
+    Bundle b;
+    const std::string copy = b.rootfs + "/copy";
+    rootfs_test::mkdirs(copy + "/sub");
+    rootfs_test::write_file(copy + "/file", "hello");
+    rootfs_test::write_file(copy + "/sub/file2", "deep");
+    REQUIRE(::symlink("file", (copy + "/link").c_str()) == 0);
+    REQUIRE(::symlink("/../../../etc/passwd", (copy + "/escape").c_str()) == 0);
+    REQUIRE(::chmod(copy.c_str(), 0750) == 0);
+    REQUIRE(::chown((copy + "/sub/file2").c_str(), 1234, 5678) == 0);
+    auto s = default_spec();
+    s.mounts = {mnt("/copy", "tmpfs", "tmpfs", {"tmpcopyup", "nosuid"})};
+    s.linux->masked_paths.clear();
+    s.linux->readonly_paths.clear();
+    auto plan = plan_rootfs(s, {b.tmp.path(), false});
+    REQUIRE(plan.ok());
+    std::string out = rootfs_test::run_in_child(CLONE_NEWNS, [&]() -> std::string {
+        std::string err = setup_and_finalize(**plan, SetupContext{});
+        if (!err.empty()) return err;
+        Checks c;
+        c.expect(is_fs("/copy", TMPFS_MAGIC), "/copy is a tmpfs");
+        c.expect(read_all("/copy/file") == "hello", "file copied");
+        c.expect(read_all("/copy/sub/file2") == "deep", "nested file copied");
+        struct stat st {};
+        c.expect(::stat("/copy/sub/file2", &st) == 0 && st.st_uid == 1234 && st.st_gid == 5678, "owner kept");
+        c.expect(::stat("/copy", &st) == 0 && (st.st_mode & 07777) == 0750, "root mode taken from the hidden dir");
+        char link[64] = {};
+        c.expect(::readlink("/copy/link", link, sizeof link - 1) > 0 && std::string(link) == "file", "symlink copied");
+        std::fill(std::begin(link), std::end(link), 0);
+        c.expect(::readlink("/copy/escape", link, sizeof link - 1) > 0 &&
+                     std::string(link) == "/../../../etc/passwd",
+                 "symlink copied as a link, not followed");
+        return c.fails;
+    });
+    CHECK(out == "");
+}
