@@ -491,3 +491,27 @@ TEST_CASE("setup_rootfs: tmpcopyup copies what the tmpfs hides", "[rootfs][setup
     });
     CHECK(out == "");
 }
+
+TEST_CASE("setup_rootfs: a read-only /dev is made read-only after the devices", "[rootfs][setup][root]") {
+    Bundle b;
+    auto s = default_spec();
+    s.mounts = {mnt("/dev", "tmpfs", "tmpfs", {"nosuid", "mode=755", "ro"}),
+                mnt("/dev/pts", "devpts", "devpts", {"newinstance", "ptmxmode=0666"})};
+    s.linux->masked_paths.clear();
+    s.linux->readonly_paths.clear();
+    auto plan = plan_rootfs(s, {b.tmp.path(), false});
+    REQUIRE(plan.ok());
+    std::string out = rootfs_test::run_in_child(CLONE_NEWNS, [&]() -> std::string {
+        std::string err = setup_and_finalize(**plan, SetupContext{});
+        if (!err.empty()) return err;
+        Checks c;
+        struct stat st {};
+        c.expect(::stat("/dev/zero", &st) == 0 && S_ISCHR(st.st_mode), "devices created before the ro remount");
+        c.expect(is_fs("/dev/pts", DEVPTS_SUPER_MAGIC), "nested mount under the ro /dev");
+        c.expect(create_fails_erofs("/dev/newfile"), "/dev is read-only");
+        struct statvfs sv {};
+        c.expect(::statvfs("/dev", &sv) == 0 && (sv.f_flag & ST_NOSUID), "/dev kept nosuid");
+        return c.fails;
+    });
+    CHECK(out == "");
+}
