@@ -47,15 +47,15 @@ lc::Result<ParsedArgs> parse_args(const std::vector<FlagSpec>& specs, const std:
             has_value = true;
         }
         const FlagSpec* f = find_flag(specs, body);
-        if (!f) return lc::Error(EINVAL, "flag provided but not defined: -" + body);
+        if (!f) return lc::plain_error(EINVAL, "flag provided but not defined: -" + body);
         if (f->takes_value) {
             if (!has_value) {
-                if (i + 1 >= args.size()) return lc::Error(EINVAL, "flag needs an argument: -" + body);
+                if (i + 1 >= args.size()) return lc::plain_error(EINVAL, "flag needs an argument: -" + body);
                 value = args[++i];
             }
         } else if (has_value) {
             if (value != "true" && value != "false")
-                return lc::Error(EINVAL, "invalid boolean value \"" + value + "\" for -" + body);
+                return lc::plain_error(EINVAL, "invalid boolean value \"" + value + "\" for -" + body);
             if (value == "false") {
                 out.values.erase(f->names[0]);
                 continue;

@@ -25,7 +25,7 @@ lc::Result<lc::CreateOptions> create_options(const GlobalOptions& g, const Parse
         std::string v = a.get("preserve-fds");
         char* end = nullptr;
         unsigned long n = std::strtoul(v.c_str(), &end, 10);
-        if (v.empty() || *end || n > 4096) return lc::Error(EINVAL, "--preserve-fds: expected a small number, got \"" + v + "\"");
+        if (v.empty() || *end || n > 4096) return lc::plain_error(EINVAL, "--preserve-fds: expected a small number, got \"" + v + "\"");
         o.preserve_fds = static_cast<unsigned>(n);
     }
     return o;

@@ -18,7 +18,7 @@ int cmd_list(const GlobalOptions& g, const ParsedArgs& a) {
     auto ids = store.list();
     if (!ids) return fail(ids.error());
     std::string format = a.get("format", "table");
-    if (format != "table" && format != "json") return fail(lc::Error(EINVAL, "--format: expected table or json"));
+    if (format != "table" && format != "json") return fail(lc::plain_error(EINVAL, "--format: expected table or json"));
     std::vector<lc::ContainerInfo> infos;
     for (const auto& id : *ids) {
         auto info = lc::load_container(store, id);
@@ -60,7 +60,7 @@ int cmd_spec(const GlobalOptions&, const ParsedArgs& a) {
     std::string dir = a.get("bundle", ".");
     std::string path = dir + "/config.json";
     if (::access(path.c_str(), F_OK) == 0)
-        return fail(lc::Error(EEXIST, "File " + path + " exists. Remove it first"));
+        return fail(lc::plain_error(EEXIST, "File " + path + " exists. Remove it first"));
     std::string text = specs::to_json_string(specs::default_spec(a.has("rootless")), true) + "\n";
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0) return fail(lc::sys_error("create " + path));

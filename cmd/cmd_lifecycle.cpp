@@ -54,7 +54,7 @@ int cmd_kill(const GlobalOptions& g, const ParsedArgs& a) {
     int sig = SIGTERM;
     if (a.positional.size() == 2) {
         sig = parse_signal(a.positional[1]);
-        if (sig < 0) return fail(lc::Error(EINVAL, "unknown signal \"" + a.positional[1] + "\""));
+        if (sig < 0) return fail(lc::plain_error(EINVAL, "unknown signal \"" + a.positional[1] + "\""));
     }
     auto r = lc::kill_container(lc::StateStore(g.root), id, sig, a.has("all"));
     return r ? 0 : fail(r.error());

@@ -94,13 +94,13 @@ Result<void> run_hook(const specs::Hook& h, std::string_view state_json, std::st
     }
     while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
     std::string tail = output.empty() ? "" : ": " + output;
-    if (timed_out) return Error(ETIMEDOUT, what + ": timed out after " + std::to_string(*h.timeout) + "s" + tail);
+    if (timed_out) return plain_error(ETIMEDOUT, what + ": timed out after " + std::to_string(*h.timeout) + "s" + tail);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && output.empty())
-        return Error(ENOENT, what + ": cannot execute (missing or not executable)");
+        return plain_error(ENOENT, what + ": cannot execute (missing or not executable)");
     if (WIFSIGNALED(status))
-        return Error(0, what + ": killed by signal " + std::to_string(WTERMSIG(status)) + tail);
-    return Error(0, what + ": exit status " + std::to_string(WEXITSTATUS(status)) + tail);
+        return plain_error(0, what + ": killed by signal " + std::to_string(WTERMSIG(status)) + tail);
+    return plain_error(0, what + ": exit status " + std::to_string(WEXITSTATUS(status)) + tail);
 }
 
 Result<void> run_hooks(const std::vector<specs::Hook>& hs, std::string_view state_json, std::string_view kind) {

@@ -11,6 +11,7 @@ namespace lc {
 struct Error {
     int code = 0;     // errno value, 0 when not a syscall failure
     std::string msg;  // "<verb> <object>" context chain, outermost first
+    bool plain = false;  // the message says it all: text() adds no strerror(code)
 
     Error() = default;
     Error(int c, std::string m) : code(c), msg(std::move(m)) {}
@@ -27,8 +28,15 @@ struct Error {
 
 // An error from errno at the call site.
 Error sys_error(std::string what, int err = errno);
-// An error that is not a syscall failure (bad input, protocol).
+// An error with no errno at all.
 inline Error make_error(std::string what) { return Error(0, std::move(what)); }
+// An error that is not a syscall failure (bad input, a state conflict): the code is kept
+// for callers that branch on it, but the text is the message alone.
+inline Error plain_error(int code, std::string what) {
+    Error e(code, std::move(what));
+    e.plain = true;
+    return e;
+}
 
 template <typename T>
 class [[nodiscard]] Result {

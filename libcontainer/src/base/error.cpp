@@ -8,7 +8,7 @@
 namespace lc {
 
 std::string Error::text() const {
-    if (code == 0) return msg;
+    if (code == 0 || plain) return msg;
     return msg + ": " + std::strerror(code);
 }
 

@@ -98,7 +98,7 @@ Result<Message> Channel::recv() const {
 Result<Message> Channel::expect(MsgType type) const {
     TRY_ASSIGN(Message m, recv());
     if (m.type == type) return m;
-    if (m.type == MsgType::Error) return lc::Error(m.code, m.payload);
+    if (m.type == MsgType::Error) return lc::plain_error(m.code, m.payload);
     return lc::Error(EPROTO, std::string("bootstrap protocol: expected ") + to_string(type) + ", got " +
                                  to_string(m.type));
 }

@@ -42,7 +42,8 @@ public:
 
     Result<void> send(MsgType type, std::string_view payload = {}, int32_t code = 0,
                       const std::vector<int>& fds = {}) const;
-    Result<void> send_error(const lc::Error& e) const { return send(MsgType::Error, e.msg, e.code); }
+    // The text travels whole (strerror included); the receiver rebuilds a plain Error.
+    Result<void> send_error(const lc::Error& e) const { return send(MsgType::Error, e.text(), e.code); }
     // EOF is an Error with code EPIPE and message "peer closed the channel".
     Result<Message> recv() const;
     // Receives one message; an Error message from the peer becomes this call's Error, any

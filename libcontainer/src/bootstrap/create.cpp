@@ -56,7 +56,7 @@ Error child_died(pid_t pid, const char* who, cgroups::Manager* mgr) {
         auto ooms = mgr->oom_kill_count();
         if (ooms && *ooms > 0) msg = std::string(who) + " was OOM-killed (memory limit too low?)";
     }
-    return Error(ECHILD, msg);
+    return plain_error(ECHILD, msg);
 }
 
 std::string hook_state(const Plan& plan, pid_t pid, const char* status) {
@@ -85,7 +85,7 @@ Result<void> await_ready(const Plan& plan, const Channel& ch, pid_t init_pid, cg
         }
         switch (m->type) {
             case MsgType::Ready: return {};
-            case MsgType::Error: return Error(m->code, m->payload);
+            case MsgType::Error: return plain_error(m->code, m->payload);
             case MsgType::HooksReq: {
                 std::string st = hook_state(plan, init_pid, "creating");
                 TRY(hooks::run_hooks(plan.spec.hooks->prestart, st, "prestart"));
@@ -94,7 +94,7 @@ Result<void> await_ready(const Plan& plan, const Channel& ch, pid_t init_pid, cg
                 break;
             }
             default:
-                return Error(EPROTO, std::string("bootstrap protocol: unexpected ") + bootstrap::to_string(m->type));
+                return plain_error(EPROTO, std::string("bootstrap protocol: unexpected ") + bootstrap::to_string(m->type));
         }
     }
 }
@@ -113,9 +113,9 @@ Result<pid_t> drive_stage1(const Plan& plan, const Channel& ch, pid_t stage1) {
                 TRY(ch.send(MsgType::UsermapAck));
                 break;
             case MsgType::InitPid: return static_cast<pid_t>(std::atoi(m->payload.c_str()));
-            case MsgType::Error: return Error(m->code, m->payload);
+            case MsgType::Error: return plain_error(m->code, m->payload);
             default:
-                return Error(EPROTO, std::string("bootstrap protocol: unexpected ") + bootstrap::to_string(m->type));
+                return plain_error(EPROTO, std::string("bootstrap protocol: unexpected ") + bootstrap::to_string(m->type));
         }
     }
 }
@@ -199,7 +199,7 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
     TRY(ch.send(MsgType::Run));
     // Wait until the init has dropped its death signal and closed its end: only then may we exit.
     auto fin = ch.recv();
-    if (fin) return Error(EPROTO, "bootstrap protocol: unexpected message after run");
+    if (fin) return plain_error(EPROTO, "bootstrap protocol: unexpected message after run");
     if (fin.error().code != EPIPE) return std::move(fin).error();
     reaper.release();
     log::phase("created");
@@ -217,7 +217,7 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
     if (!spec) return std::move(spec).error().wrap(cfg_path);
     TRY_ASSIGN(Plan plan, build_plan(std::move(spec).value(), opts));
     if (plan.spec.process->terminal && opts.console_socket.empty())
-        return Error(EINVAL, "process.terminal: a terminal needs --console-socket (terminal proxying is not "
+        return plain_error(EINVAL, "process.terminal: a terminal needs --console-socket (terminal proxying is not "
                              "implemented yet); set \"terminal\": false to use the caller's stdio");
     log::phase("planned");
 

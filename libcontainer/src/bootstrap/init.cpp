@@ -112,7 +112,7 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
         };
         TRY_CTX(rootfs::setup_rootfs(*plan.rootfs_plan, rctx), "rootfs");
     } else {
-        return Error(EINVAL, "linux.namespaces: a mount namespace is required");
+        return plain_error(EINVAL, "linux.namespaces: a mount namespace is required");
     }
     if (plan.spec.linux) TRY(write_sysctls(plan.spec.linux->sysctl));
     TRY_CTX(rootfs::finalize_rootfs(*plan.rootfs_plan), "rootfs");

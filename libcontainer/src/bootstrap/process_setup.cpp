@@ -30,7 +30,7 @@ Result<void> switch_user(const specs::User& u, bool setgroups_allowed) {
         std::vector<gid_t> groups(u.additional_gids.begin(), u.additional_gids.end());
         if (::setgroups(groups.size(), groups.data()) < 0) return sys_error("setgroups");
     } else if (!u.additional_gids.empty()) {
-        return Error(EPERM, "process.user.additionalGids: setgroups is denied in this user namespace");
+        return plain_error(EPERM, "process.user.additionalGids: setgroups is denied in this user namespace");
     }
     if (::setresgid(u.gid, u.gid, u.gid) < 0) return sys_error("setresgid " + std::to_string(u.gid));
     if (::setresuid(u.uid, u.uid, u.uid) < 0) return sys_error("setresuid " + std::to_string(u.uid));
@@ -48,7 +48,7 @@ Result<std::string> find_executable(const std::string& arg0, const std::vector<s
     struct stat st;
     if (arg0.find('/') != std::string::npos) {
         if (::stat(arg0.c_str(), &st) < 0) return sys_error("exec: \"" + arg0 + "\": stat " + arg0);
-        if (S_ISDIR(st.st_mode)) return Error(EACCES, "exec: \"" + arg0 + "\": is a directory");
+        if (S_ISDIR(st.st_mode)) return plain_error(EACCES, "exec: \"" + arg0 + "\": permission denied (is a directory)");
         return arg0;
     }
     std::string path = env_value(env, "PATH");
@@ -62,7 +62,7 @@ Result<std::string> find_executable(const std::string& arg0, const std::vector<s
         if (::stat(cand.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(cand.c_str(), X_OK) == 0) return cand;
         pos = end + 1;
     }
-    return Error(ENOENT, "exec: \"" + arg0 + "\": executable file not found in $PATH");
+    return plain_error(ENOENT, "exec: \"" + arg0 + "\": executable file not found in $PATH");
 }
 
 void add_home_env(std::vector<std::string>& env, uid_t uid) {
@@ -102,7 +102,7 @@ Result<void> enter_cwd(const std::string& cwd) {
     // getcwd fails with ENOENT, or glibc returns "(unreachable)...", when the directory is
     // outside our root: a leaked host fd as cwd (CVE-2024-21626).
     if (!::getcwd(buf, sizeof buf) || buf[0] != '/')
-        return Error(EPERM, "process.cwd \"" + cwd + "\": resolves outside the container (possible breakout)");
+        return plain_error(EPERM, "process.cwd \"" + cwd + "\": resolves outside the container (possible breakout)");
     return {};
 }
 

@@ -45,10 +45,10 @@ static Result<void> plan_namespaces(Plan& p) {
         const auto& ns = nss[i];
         std::string field = "linux.namespaces[" + std::to_string(i) + "]";
         int flag = namespace_flag(ns.type);
-        if (flag == 0) return Error(EINVAL, field + ".type: unknown namespace \"" + ns.type + "\"");
+        if (flag == 0) return plain_error(EINVAL, field + ".type: unknown namespace \"" + ns.type + "\"");
         if (ns.path && !ns.path->empty()) {
             if ((*ns.path)[0] != '/')
-                return Error(EINVAL, field + ".path: must be absolute, got \"" + *ns.path + "\"");
+                return plain_error(EINVAL, field + ".path: must be absolute, got \"" + *ns.path + "\"");
             p.joins.push_back({flag, ns.type, *ns.path});
         } else {
             p.new_ns |= static_cast<unsigned long>(flag);
@@ -64,15 +64,15 @@ static Result<void> plan_namespaces(Plan& p) {
 }
 
 static Result<void> plan_process(Plan& p) {
-    if (!p.spec.process) return Error(EINVAL, "process: required to create a container");
+    if (!p.spec.process) return plain_error(EINVAL, "process: required to create a container");
     const auto& proc = *p.spec.process;
-    if (proc.args.empty()) return Error(EINVAL, "process.args: must not be empty");
+    if (proc.args.empty()) return plain_error(EINVAL, "process.args: must not be empty");
     for (size_t i = 0; i < proc.rlimits.size(); i++) {
         const auto& r = proc.rlimits[i];
         int res = rlimit_from_name(r.type);
         std::string field = "process.rlimits[" + std::to_string(i) + "]";
-        if (res < 0) return Error(EINVAL, field + ".type: unknown rlimit \"" + r.type + "\"");
-        if (r.soft > r.hard) return Error(EINVAL, field + ": soft limit exceeds hard limit");
+        if (res < 0) return plain_error(EINVAL, field + ".type: unknown rlimit \"" + r.type + "\"");
+        if (r.soft > r.hard) return plain_error(EINVAL, field + ": soft limit exceeds hard limit");
         p.rlimits.push_back({res, {static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)}});
     }
     p.env = proc.env;

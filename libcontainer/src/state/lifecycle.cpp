@@ -54,11 +54,11 @@ std::string hook_state(const ContainerState& st, const char* status) {
 Result<UniqueFd> open_init(const ContainerState& st) {
     UniqueFd pidfd(sys::pidfd_open(st.pid));
     if (!pidfd) {
-        if (errno == ESRCH) return Error(ESRCH, "container not running");
+        if (errno == ESRCH) return plain_error(ESRCH, "container not running");
         return sys_error("pidfd_open " + std::to_string(st.pid));
     }
     auto ps = sys::read_proc_stat(st.pid);
-    if (!ps || ps->start_time != st.pid_start_time) return Error(ESRCH, "container not running");
+    if (!ps || ps->start_time != st.pid_start_time) return plain_error(ESRCH, "container not running");
     return pidfd;
 }
 
@@ -113,13 +113,13 @@ Result<void> start_container(const StateStore& store, const std::string& id) {
     TRY_ASSIGN(UniqueFd lock, store.lock(id));
     TRY_ASSIGN(ContainerInfo info, load_container(store, id));
     if (info.status != Status::Created)
-        return Error(EINVAL, "cannot start a container in the " + std::string(to_string(info.status)) +
+        return plain_error(EINVAL, "cannot start a container in the " + std::string(to_string(info.status)) +
                                  " state (only a created container can be started)");
     std::string fifo = store.fifo_path(id);
     // Non-blocking: ENXIO means no reader, i.e. the init is gone; we never hang on it.
     UniqueFd fd(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
     if (!fd) {
-        if (errno == ENXIO) return Error(ESRCH, "container init is not waiting on exec.fifo (it exited?)");
+        if (errno == ENXIO) return plain_error(ESRCH, "container init is not waiting on exec.fifo (it exited?)");
         return sys_error("open " + fifo);
     }
     if (::write(fd.get(), "0", 1) != 1) return sys_error("write " + fifo);
@@ -136,15 +136,15 @@ Result<void> start_container(const StateStore& store, const std::string& id) {
 
 Result<void> kill_container(const StateStore& store, const std::string& id, int sig, bool all) {
     TRY_ASSIGN(ContainerInfo info, load_container(store, id));
-    if (info.status == Status::Stopped || info.status == Status::Creating) return Error(ESRCH, "container not running");
+    if (info.status == Status::Stopped || info.status == Status::Creating) return plain_error(ESRCH, "container not running");
     if (all || !info.state.new_pid_ns) {
-        if (info.state.cgroup.empty()) return Error(EINVAL, "kill --all: the container has no cgroup");
+        if (info.state.cgroup.empty()) return plain_error(EINVAL, "kill --all: the container has no cgroup");
         TRY_ASSIGN(auto mgr, cgroups::load_manager(info.state.cgroup));
         return mgr->kill_all(sig);
     }
     TRY_ASSIGN(UniqueFd pidfd, open_init(info.state));
     if (sys::pidfd_send_signal(pidfd.get(), sig) < 0) {
-        if (errno == ESRCH) return Error(ESRCH, "container not running");
+        if (errno == ESRCH) return plain_error(ESRCH, "container not running");
         return sys_error("signal container init");
     }
     return {};
@@ -153,13 +153,13 @@ Result<void> kill_container(const StateStore& store, const std::string& id, int 
 Result<void> delete_container(const StateStore& store, const std::string& id, bool force) {
     if (!store.exists(id)) {
         if (force) return {};
-        return Error(ENOENT, "container \"" + id + "\" does not exist");
+        return plain_error(ENOENT, "container \"" + id + "\" does not exist");
     }
     TRY_ASSIGN(UniqueFd lock, store.lock(id));
     TRY_ASSIGN(ContainerInfo info, load_container(store, id));
     const ContainerState& st = info.state;
     if ((info.status == Status::Running || info.status == Status::Paused) && !force)
-        return Error(EBUSY, "cannot delete container \"" + id + "\" that is not stopped: " +
+        return plain_error(EBUSY, "cannot delete container \"" + id + "\" that is not stopped: " +
                                 to_string(info.status) + " (use --force)");
     std::unique_ptr<cgroups::Manager> mgr;
     if (!st.cgroup.empty()) {
@@ -173,7 +173,7 @@ Result<void> delete_container(const StateStore& store, const std::string& id, bo
             (void)sys::pidfd_send_signal(pidfd->get(), SIGKILL);
             // A frozen process cannot die: thaw after the kill is queued.
             if (info.status == Status::Paused && mgr) (void)mgr->freeze(false);
-            if (!wait_exit(pidfd->get(), 10000)) return Error(ETIMEDOUT, "delete: container init did not exit after SIGKILL");
+            if (!wait_exit(pidfd->get(), 10000)) return plain_error(ETIMEDOUT, "delete: container init did not exit after SIGKILL");
         }
     }
     if (mgr) TRY_CTX(mgr->destroy(), "delete cgroup");

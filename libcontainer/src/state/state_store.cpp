@@ -34,7 +34,7 @@ std::string to_json(const ContainerState& s) {
 
 Result<ContainerState> parse_state(std::string_view text) {
     json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return Error(EINVAL, "state.json: malformed");
+    if (j.is_discarded() || !j.is_object()) return plain_error(EINVAL, "state.json: malformed");
     ContainerState s;
     try {
         s.id = j.at("id").get<std::string>();
@@ -51,7 +51,7 @@ Result<ContainerState> parse_state(std::string_view text) {
         s.new_pid_ns = j.value("new_pid_ns", true);
         s.systemd_cgroup = j.value("systemd_cgroup", false);
     } catch (const json::exception& e) {
-        return Error(EINVAL, std::string("state.json: ") + e.what());
+        return plain_error(EINVAL, std::string("state.json: ") + e.what());
     }
     return s;
 }
@@ -60,7 +60,7 @@ Result<UniqueFd> StateStore::create_dir(const std::string& id) const {
     if (::mkdir(root_.c_str(), 0700) < 0 && errno != EEXIST) return sys_error("mkdir " + root_);
     std::string d = dir(id);
     if (::mkdir(d.c_str(), 0711) < 0) {
-        if (errno == EEXIST) return Error(EEXIST, "container with id \"" + id + "\" already exists");
+        if (errno == EEXIST) return plain_error(EEXIST, "container with id \"" + id + "\" already exists");
         return sys_error("mkdir " + d);
     }
     int fd = ::open((d + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -74,7 +74,7 @@ Result<UniqueFd> StateStore::lock(const std::string& id) const {
     std::string d = dir(id);
     int fd = ::open((d + "/.lock").c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) {
-        if (errno == ENOENT) return Error(ENOENT, "container \"" + id + "\" does not exist");
+        if (errno == ENOENT) return plain_error(ENOENT, "container \"" + id + "\" does not exist");
         return sys_error("open " + d + "/.lock");
     }
     UniqueFd lock(fd);
@@ -94,7 +94,7 @@ Result<ContainerState> StateStore::load(const std::string& id) const {
     auto text = sys::read_file(dir(id) + "/state.json");
     if (!text) {
         if (text.error().code == ENOENT) {
-            if (!exists(id)) return Error(ENOENT, "container \"" + id + "\" does not exist");
+            if (!exists(id)) return plain_error(ENOENT, "container \"" + id + "\" does not exist");
             // The directory exists without state.json: a create that died before its first save.
             ContainerState s;
             s.id = id;
