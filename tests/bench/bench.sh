@@ -75,17 +75,20 @@ RTS=(cort runc crun floor)
 declare -A OK=() WHY=() LIVE=()
 
 rt() { local r=$1; shift; "${BIN[$r]}" --root "$sroot/$r" "$@"; }
+# Untimed steps get a deadline too: a hung runtime must fail the step, not stall the benchmark.
+to() { timeout -k 5 120 "$@"; }
+trt() { local r=$1; shift; to "${BIN[$r]}" --root "$sroot/$r" "$@"; }   # rt, with the deadline
 
 # Every container is removed, even on failure or ^C; then nothing may be left behind.
-force_delete() { rt "$1" delete --force "$2" >/dev/null 2>&1 || true; }
+force_delete() { trt "$1" delete --force "$2" >/dev/null 2>&1 || true; }
 cleanup() {
   local rc=$? r id left=0
   trap - EXIT INT TERM
   for r in cort runc crun; do
     [ -x "${BIN[$r]:-/nonexistent}" ] || continue
-    for id in ${LIVE[$r]:-} $(rt "$r" list -q 2>/dev/null || true); do force_delete "$r" "$id"; done
+    for id in ${LIVE[$r]:-} $(trt "$r" list -q 2>/dev/null || true); do force_delete "$r" "$id"; done
     # Only a `list` that works can prove something is left (cort may not have `list` yet).
-    if out=$(rt "$r" list -q 2>/dev/null) && [ -n "$out" ]; then log "LEFT: $r containers: $out"; left=1; fi
+    if out=$(trt "$r" list -q 2>/dev/null) && [ -n "$out" ]; then log "LEFT: $r containers: $out"; left=1; fi
   done
   if grep -q "$work" /proc/self/mountinfo /proc/1/mountinfo; then log "LEFT: mounts under $work"; left=1; fi
   for p in /proc/[0-9]*; do
@@ -124,16 +127,23 @@ done
 # A runtime is benchmarked if one plain `run` of /bin/true works (cort may not run yet).
 for r in "${RTS[@]}"; do
   if [ ! -x "${BIN[$r]}" ]; then OK[$r]=0 WHY[$r]="no binary at ${BIN[$r]:-?}"; continue; fi
-  if out=$(rt "$r" run --bundle "$work/$r/true" "$tag-probe" 2>&1 </dev/null); then OK[$r]=1
-  else OK[$r]=0 WHY[$r]="\`run\` failed: $(echo "$out" | tail -1 | cut -c1-160)"; force_delete "$r" "$tag-probe"; fi
+  if out=$(trt "$r" run --bundle "$work/$r/true" "$tag-probe" 2>&1 </dev/null); then OK[$r]=1
+  else
+    st=$?; [ "$st" = 124 ] || [ "$st" = 137 ] && out="hung: killed after 120 s"
+    OK[$r]=0 WHY[$r]="\`run\` failed (exit $st): $(echo "$out" | tail -1 | cut -c1-160)"
+    force_delete "$r" "$tag-probe"
+  fi
   log "$r: ${BIN[$r]} $([ "${OK[$r]}" = 1 ] && echo ok || echo "NOT RUNNABLE (${WHY[$r]})")"
 done
 
 # --- timing -------------------------------------------------------------------------------------
 # rec OP RT RECORD CMD...: time CMD; on success append its microseconds to samples/OP.RT.
+# A run that outlives $tmo seconds is killed and counts as failed (see timer.c -t).
+tmo=60
 rec() {
-  local op=$1 r=$2 record=$3 t; shift 3
-  if t=$("$timer" -e "$work/err/$op.$r" -- "$@" 2>>"$work/err/$op.$r"); then
+  local op=$1 r=$2 record=$3 t tmo=$tmo; shift 3
+  [ "$op" = run100 ] && tmo=$((tmo * 100))
+  if t=$("$timer" -t "$tmo" -e "$work/err/$op.$r" -- "$@" 2>>"$work/err/$op.$r"); then
     [ "$record" = 1 ] && echo "$t" >> "$work/samples/$op.$r"
     return 0
   fi
@@ -210,14 +220,14 @@ for r in cort runc crun; do
   [ "${OK[$r]}" = 1 ] || continue
   for k in 1 2 3; do
     id=$tag-rss$k
-    /usr/bin/time -f %M -o "$work/rss.tmp" "${BIN[$r]}" --root "$sroot/$r" create --bundle "$work/$r/sleep" "$id" \
+    to /usr/bin/time -f %M -o "$work/rss.tmp" "${BIN[$r]}" --root "$sroot/$r" create --bundle "$work/$r/sleep" "$id" \
       </dev/null >/dev/null 2>>"$work/err/rss.$r" || { force_delete "$r" "$id"; continue; }
     LIVE[$r]=$id
     tail -1 "$work/rss.tmp" >> "$work/res/rss_create.$r"
     pid=$(rt "$r" state "$id" | jq -r .pid)
     cgroup_charge "$pid" >> "$work/res/cgcharge.$r" 2>/dev/null || true
-    rt "$r" start "$id" >/dev/null 2>&1 || true
-    if [ "${NOEXEC[$r]:-0}" != 1 ] && /usr/bin/time -f %M -o "$work/rss.tmp" "${BIN[$r]}" --root "$sroot/$r" \
+    trt "$r" start "$id" >/dev/null 2>&1 || true
+    if [ "${NOEXEC[$r]:-0}" != 1 ] && to /usr/bin/time -f %M -o "$work/rss.tmp" "${BIN[$r]}" --root "$sroot/$r" \
         exec "$id" /bin/true </dev/null >/dev/null 2>>"$work/err/rss.$r"; then
       tail -1 "$work/rss.tmp" >> "$work/res/rss_exec.$r"
     fi
@@ -232,7 +242,7 @@ for r in cort runc crun; do
   cfg=$work/$r/memlim/config.json
   probe() {
     jq --argjson l $(($1 * 1024)) '.linux.resources.memory.limit = $l' "$cfg" > "$work/cfg.tmp" && mv "$work/cfg.tmp" "$cfg"
-    rt "$r" run --bundle "$work/$r/memlim" "$tag-ml" </dev/null >/dev/null 2>&1 && return 0
+    trt "$r" run --bundle "$work/$r/memlim" "$tag-ml" </dev/null >/dev/null 2>&1 && return 0
     force_delete "$r" "$tag-ml"; return 1
   }
   lo=0 hi=65536
@@ -249,21 +259,29 @@ done
 log "cost: syscalls per run, mountinfo opens, binary"
 for r in "${RTS[@]}"; do
   if [ "${OK[$r]}" = 1 ]; then
-    strace -f -c -o "$work/strace.$r" "${BIN[$r]}" --root "$sroot/$r" run --bundle "$work/$r/true" "$tag-st" \
+    to strace -f -c -o "$work/strace.$r" "${BIN[$r]}" --root "$sroot/$r" run --bundle "$work/$r/true" "$tag-st" \
       </dev/null >/dev/null 2>&1 || force_delete "$r" "$tag-st"
     awk '$NF == "total" {print $4}' "$work/strace.$r" > "$work/res/syscalls.$r"
-    strace -f -e trace=open,openat,openat2 -o "$work/strace-open.$r" "${BIN[$r]}" --root "$sroot/$r" run \
+    to strace -f -e trace=open,openat,openat2 -o "$work/strace-open.$r" "${BIN[$r]}" --root "$sroot/$r" run \
       --bundle "$work/$r/true" "$tag-st" </dev/null >/dev/null 2>&1 || force_delete "$r" "$tag-st"
     grep -c 'mountinfo' "$work/strace-open.$r" > "$work/res/mountinfo.$r" || true
   fi
   [ -x "${BIN[$r]}" ] || continue
   f=$(readlink -f "${BIN[$r]}")
   stat -c %s "$f" > "$work/res/size.$r"
+  # What an install would ship: a stripped copy's size (cort's build keeps its symbols).
+  strip -o "$work/strip.tmp" "$f" 2>/dev/null && stat -c %s "$work/strip.tmp" > "$work/res/size_stripped.$r"
   # Not `readelf | grep -q`: grep quitting early SIGPIPEs readelf, and pipefail flips the answer.
   if [[ $(readelf -S "$f" 2>/dev/null) == *.symtab* ]]; then echo no; else echo yes; fi > "$work/res/stripped.$r"
   libs=$(ldd "$f" 2>/dev/null | awk '/=>/ {print $1} /^\t\/lib/ {sub(".*/", "", $1); print $1}' | paste -sd' ' || true)
   echo "${libs:-static}" > "$work/res/libs.$r"
 done
+
+# Where the time goes inside cort: one `run` with --debug, whose log carries per-phase timings.
+if [ "${OK[cort]}" = 1 ]; then
+  trt cort --debug --log "$work/res/debug.cort" run --bundle "$work/cort/true" "$tag-dbg" \
+    </dev/null >/dev/null 2>&1 || force_delete cort "$tag-dbg"
+fi
 
 # --- report -------------------------------------------------------------------------------------
 {

@@ -6,16 +6,20 @@
  * Here the clock starts just before posix_spawn (vfork-like in glibc: no page-table
  * copy) and stops right after waitpid, so only the command itself is measured.
  *
- * usage: timer [-n N] [-e ERRFILE] [--] CMD [ARGS...]
+ * usage: timer [-n N] [-t SECONDS] [-e ERRFILE] [--] CMD [ARGS...]
  *   Runs CMD N times (default 1) one after the other, stdin and stdout on /dev/null,
  *   stderr appended to ERRFILE (default /dev/null). Prints the total elapsed time in
  *   microseconds (3 decimals) on stdout. Exit 0 if every run exited 0; otherwise it
  *   stops at the first failure, prints its status on stderr and exits 1.
+ *   -t: a run still going after SECONDS is SIGKILLed and counts as a failure, so a
+ *   runtime that hangs (a half-written one) cannot stall the whole benchmark.
  *
  * Build: gcc -O2 -o timer timer.c
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +30,14 @@
 
 extern char **environ;
 
+static volatile pid_t child;
+static void on_alarm(int sig)
+{
+    (void)sig;
+    if (child > 0)
+        kill(child, SIGKILL);
+}
+
 static double now_us(void)
 {
     struct timespec ts;
@@ -35,12 +47,14 @@ static double now_us(void)
 
 int main(int argc, char **argv)
 {
-    long n = 1;
+    long n = 1, timeout = 0;
     const char *errfile = "/dev/null";
     int i = 1;
     for (; i < argc; i++) {
         if (!strcmp(argv[i], "-n") && i + 1 < argc)
             n = strtol(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "-t") && i + 1 < argc)
+            timeout = strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "-e") && i + 1 < argc)
             errfile = argv[++i];
         else if (!strcmp(argv[i], "--")) {
@@ -50,7 +64,7 @@ int main(int argc, char **argv)
             break;
     }
     if (i >= argc || n < 1) {
-        fprintf(stderr, "usage: timer [-n N] [-e ERRFILE] [--] CMD [ARGS...]\n");
+        fprintf(stderr, "usage: timer [-n N] [-t SECONDS] [-e ERRFILE] [--] CMD [ARGS...]\n");
         return 2;
     }
 
@@ -66,6 +80,8 @@ int main(int argc, char **argv)
     posix_spawn_file_actions_adddup2(&fa, devnull, 0);
     posix_spawn_file_actions_adddup2(&fa, devnull, 1);
     posix_spawn_file_actions_adddup2(&fa, err, 2);
+    struct sigaction sa = {.sa_handler = on_alarm};
+    sigaction(SIGALRM, &sa, NULL);
 
     double start = now_us();
     for (long k = 0; k < n; k++) {
@@ -75,8 +91,15 @@ int main(int argc, char **argv)
             fprintf(stderr, "timer: spawn %s: %s\n", argv[i], strerror(rc));
             return 1;
         }
-        int st;
-        if (waitpid(pid, &st, 0) < 0) {
+        child = pid;
+        if (timeout > 0)
+            alarm((unsigned)timeout);
+        int st, w;
+        while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+            ;
+        alarm(0);
+        child = 0;
+        if (w < 0) {
             perror("timer: waitpid");
             return 1;
         }
