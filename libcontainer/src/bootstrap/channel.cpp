@@ -25,6 +25,7 @@ const char* to_string(MsgType t) {
         case MsgType::InitPid: return "init-pid";
         case MsgType::HooksReq: return "hooks-request";
         case MsgType::HooksDone: return "hooks-done";
+        case MsgType::SeccompFd: return "seccomp-fd";
         case MsgType::Ready: return "ready";
         case MsgType::Run: return "run";
         case MsgType::Error: return "error";

@@ -20,6 +20,7 @@ enum class MsgType : uint32_t {
     InitPid,         // stage-1 -> parent: payload = pid of stage-2 (host view)
     HooksReq,        // stage-2 -> parent: mounts done, run prestart/createRuntime hooks
     HooksDone,       // parent -> stage-2
+    SeccompFd,       // stage-2 -> parent: the seccomp notify listener (one fd)
     Ready,           // stage-2 -> parent: ready to exec, waiting for start
     Run,             // parent -> stage-2: state saved; drop the death signal and detach
     Error,           // either way: code = errno, payload = message

@@ -11,6 +11,8 @@
 #include "hooks.hpp"
 #include "lc/container.hpp"
 #include "lc/log.hpp"
+#include "security/process_security.hpp"
+#include "security/seccomp_notify.hpp"
 #include "specs/json.hpp"
 #include "specs/oci_state.hpp"
 #include "sys/file.hpp"
@@ -59,14 +61,18 @@ Error child_died(pid_t pid, const char* who, cgroups::Manager* mgr) {
     return plain_error(ECHILD, msg);
 }
 
-std::string hook_state(const Plan& plan, pid_t pid, const char* status) {
+specs::OciState hook_oci_state(const Plan& plan, pid_t pid, const char* status) {
     specs::OciState s;
     s.id = plan.opts.id;
     s.status = status;
     s.pid = pid;
     s.bundle = plan.opts.bundle;
     s.annotations = plan.spec.annotations;
-    return specs::to_json_string(s, false);
+    return s;
+}
+
+std::string hook_state(const Plan& plan, pid_t pid, const char* status) {
+    return specs::to_json_string(hook_oci_state(plan, pid, status), false);
 }
 
 Result<void> write_pid_file(const std::string& path, pid_t pid) {
@@ -86,6 +92,19 @@ Result<void> await_ready(const Plan& plan, const Channel& ch, pid_t init_pid, cg
         switch (m->type) {
             case MsgType::Ready: return {};
             case MsgType::Error: return plain_error(m->code, m->payload);
+            case MsgType::SeccompFd: {
+                if (m->fds.size() != 1 || !plan.security_plan->seccomp)
+                    return plain_error(EPROTO, "bootstrap protocol: bad seccomp-fd message");
+                security::ContainerProcessState cps;
+                cps.pid = init_pid;
+                if (plan.spec.linux && plan.spec.linux->seccomp && plan.spec.linux->seccomp->listener_metadata)
+                    cps.metadata = *plan.spec.linux->seccomp->listener_metadata;
+                cps.state = hook_oci_state(plan, init_pid, "creating");
+                TRY_CTX(security::send_seccomp_listener_fd(plan.security_plan->seccomp->listener_path,
+                                                           m->fds[0].get(), cps),
+                        "linux.seccomp.listenerPath");
+                break;
+            }
             case MsgType::HooksReq: {
                 std::string st = hook_state(plan, init_pid, "creating");
                 TRY(hooks::run_hooks(plan.spec.hooks->prestart, st, "prestart"));

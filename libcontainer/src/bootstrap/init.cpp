@@ -16,6 +16,7 @@
 #include "bootstrap/process_setup.hpp"
 #include "hooks.hpp"
 #include "rootfs/rootfs.hpp"
+#include "security/process_security.hpp"
 #include "specs/oci_state.hpp"
 #include "sys/file.hpp"
 #include "sys/syscalls.hpp"
@@ -130,13 +131,19 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
         auto sg = sys::read_file("/proc/self/setgroups");
         setgroups_allowed = !sg || sg->rfind("deny", 0) != 0;
     }
+    const auto& sec = *plan.security_plan;
+    TRY_CTX(security::prepare_for_user_switch(sec), "process security");
     TRY_CTX(switch_user(proc.user, setgroups_allowed), "process.user");
-    if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return sys_error("set no_new_privs");
     if (proc.user.umask) ::umask(*proc.user.umask);
     TRY(enter_cwd(proc.cwd));
     env = plan.env;
     add_home_env(env, proc.user.uid);
     TRY_ASSIGN(exe, find_executable(proc.args[0], env));
+    // Capabilities and seccomp before Ready, not after the fifo wait: a notify listener fd
+    // must reach the parent while it is still there. What runs after this (the channel,
+    // the fifo wait, execve) must be allowed by the filter, as with runc.
+    TRY_ASSIGN(UniqueFd notify_fd, security::finish(sec));
+    if (notify_fd) TRY(ch.send(MsgType::SeccompFd, {}, 0, {notify_fd.get()}));
     return host_pid;
 }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "rootfs/rootfs.hpp"
+#include "security/process_security.hpp"
 #include "specs/validate.hpp"
 
 namespace lc {
@@ -87,6 +88,11 @@ Result<Plan> build_plan(specs::Spec spec, const CreateOptions& opts) {
     TRY(specs::validate(p.spec));
     TRY(plan_namespaces(p));
     TRY(plan_process(p));
+    {
+        const specs::Linux* linux = p.spec.linux ? &*p.spec.linux : nullptr;
+        TRY_ASSIGN(auto sec, security::plan(*p.spec.process, linux));
+        p.security_plan = std::make_shared<const security::ProcessSecurityPlan>(std::move(sec));
+    }
     TRY_ASSIGN(p.rootfs_plan, rootfs::plan_rootfs(p.spec, rootfs::PlanOptions{opts.bundle, opts.no_pivot}));
     if (p.spec.root) {
         p.rootfs = p.spec.root->path[0] == '/' ? p.spec.root->path : opts.bundle + "/" + p.spec.root->path;

@@ -17,7 +17,7 @@ namespace lc::rootfs {
 struct RootfsPlan;
 }
 namespace lc::security {
-struct SecurityPlan;
+struct ProcessSecurityPlan;
 }
 
 namespace lc {
@@ -60,7 +60,7 @@ struct Plan {
     bool needs_stage1 = false;
 
     std::shared_ptr<const rootfs::RootfsPlan> rootfs_plan;
-    std::shared_ptr<const security::SecurityPlan> security_plan;
+    std::shared_ptr<const security::ProcessSecurityPlan> security_plan;
     cgroups::CgroupConfig cgroup;
 
     std::vector<RlimitEntry> rlimits;

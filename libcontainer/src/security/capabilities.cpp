@@ -104,7 +104,7 @@ Result<CapabilityPlan> plan_capabilities(const std::optional<specs::LinuxCapabil
         }
     }
     // The kernel's capset/ambient rules, checked here so that applying cannot fail later:
-    // effective within permitted, inheritable within bounding, ambient within both P and I.
+    // effective within permitted, inheritable within bounding.
     struct Rule {
         const char* field;
         CapMask subject, allowed;
@@ -113,8 +113,6 @@ Result<CapabilityPlan> plan_capabilities(const std::optional<specs::LinuxCapabil
     const Rule rules[] = {
         {"effective", plan.effective, plan.permitted, "permitted"},
         {"inheritable", plan.inheritable, plan.bounding, "bounding"},
-        {"ambient", plan.ambient, plan.permitted, "permitted"},
-        {"ambient", plan.ambient, plan.inheritable, "inheritable"},
     };
     for (const Rule& r : rules) {
         CapMask extra = r.subject & ~r.allowed;
@@ -123,6 +121,10 @@ Result<CapabilityPlan> plan_capabilities(const std::optional<specs::LinuxCapabil
         return make_error(std::string("process.capabilities.") + r.field + ": " + cap_name(cap) +
                           " is not in process.capabilities." + r.within);
     }
+    // The kernel refuses to raise an ambient capability outside permitted and inheritable.
+    // runc ignores that failure, and its own default spec (ambient set, inheritable empty)
+    // relies on it; engines send such configs, so those capabilities are skipped, not fatal.
+    plan.ambient &= plan.permitted & plan.inheritable;
     return plan;
 }
 

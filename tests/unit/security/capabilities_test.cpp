@@ -83,16 +83,22 @@ TEST_CASE("plan_capabilities errors name the field", "[caps]") {
          "process.capabilities.effective: CAP_KILL is not in process.capabilities.permitted"},
         {caps_of({}, {}, {}, {"CAP_KILL"}, {}),
          "process.capabilities.inheritable: CAP_KILL is not in process.capabilities.bounding"},
-        {caps_of({"CAP_KILL"}, {}, {"CAP_KILL"}, {}, {"CAP_KILL"}),
-         "process.capabilities.ambient: CAP_KILL is not in process.capabilities.inheritable"},
-        {caps_of({"CAP_KILL"}, {}, {}, {"CAP_KILL"}, {"CAP_KILL"}),
-         "process.capabilities.ambient: CAP_KILL is not in process.capabilities.permitted"},
     };
     for (const Case& c : cases) {
         auto r = plan_capabilities(c.caps);
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().text() == c.message);
     }
+}
+
+TEST_CASE("ambient capabilities outside permitted or inheritable are skipped, as runc does", "[caps]") {
+    // runc's own default spec lists ambient capabilities with an empty inheritable set.
+    auto no_inh = plan_capabilities(caps_of({"CAP_KILL"}, {}, {"CAP_KILL"}, {}, {"CAP_KILL"}));
+    REQUIRE(no_inh.ok());
+    CHECK(no_inh->ambient == 0);
+    auto no_prm = plan_capabilities(caps_of({"CAP_KILL"}, {}, {}, {"CAP_KILL"}, {"CAP_KILL"}));
+    REQUIRE(no_prm.ok());
+    CHECK(no_prm->ambient == 0);
 }
 
 TEST_CASE("capability sets are applied around a uid switch", "[caps][real]") {
