@@ -5,12 +5,13 @@
 #
 # usage: sudo tests/bench/bench.sh [--quick] [--runs N] [--seq-reps N] [--no-report] [--keep]
 #                                  [--host-cgroups]
-#   --quick          5 runs, 1 warm-up, 1 rep of "100 runs", coarse memory bisection (~1 minute)
+#   --quick          5 runs, 1 warm-up, 1 rep of "100 runs", coarse memory bisection (minutes)
 #   --runs N         timed runs per operation (default 30), each runtime interleaved per run
 #   --seq-reps N     repetitions of "100 sequential runs" (default 10; each is 100 runs)
 #   --no-report      measure only (results stay in the work dir printed at the end, with --keep)
 #   --keep           keep the work dir (samples, bundles, strace output)
 #   --host-cgroups   do not hide the cgroup2 mount on a hybrid host (crun 1.8 then refuses to run)
+# Runs in its own mount namespace: state roots on a tmpfs, cgroup2 hidden on a hybrid host.
 # env: CORT (default ./build/cort), BENCH_SPEC (runtime whose `spec` makes the shared config,
 #      default runc), FLOOR_SRC (default ../shared/bench/floor.c).
 set -euo pipefail
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
     --no-report) report=0 ;;
     --keep) keep=1 ;;
     --host-cgroups) host_cg=1 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
@@ -38,20 +39,25 @@ done
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 for t in gcc jq strace /usr/bin/time readelf; do command -v "$t" >/dev/null || die "$t missing: run scripts/setup.sh"; done
 
-# crun 1.8 refuses a hybrid host whose cgroup2 mount has controllers ("cgroups in hybrid mode not
-# supported"). So that all four run the same way, the whole benchmark re-executes itself in a
-# private mount namespace without /sys/fs/cgroup/unified: every runtime then sees pure cgroup v1.
-cgview="host"
-uni=/sys/fs/cgroup/unified
-if [ -z "${BENCH_IN_NS:-}" ] && [ "$host_cg" = 0 ] \
-   && [ -n "$(cat "$uni/cgroup.controllers" 2>/dev/null)" ]; then   # (-s: cgroupfs files have size 0)
+# The whole benchmark re-executes itself in a private mount namespace, for two reasons:
+# - State roots go on a tmpfs, as /run is on any systemd host (runc's /run/runc, containerd's
+#   /run/containerd). On these machines /run is on disk, where an fsync costs 10-60 ms and would
+#   swamp what is measured.
+# - crun 1.8 refuses a hybrid host whose cgroup2 mount has controllers ("cgroups in hybrid mode
+#   not supported"). So that all four run the same way, cgroup2 is hidden: every runtime then
+#   sees pure cgroup v1 (unless --host-cgroups).
+if [ -z "${BENCH_IN_NS:-}" ]; then
   exec unshare --mount --propagation private env BENCH_IN_NS=1 bash "$0" "${args[@]}"
 fi
-if [ -n "${BENCH_IN_NS:-}" ]; then
+cgview="host"
+uni=/sys/fs/cgroup/unified
+hide_uni=""
+if [ "$host_cg" = 0 ] && [ -n "$(cat "$uni/cgroup.controllers" 2>/dev/null)" ]; then  # (-s: size 0 here)
   # A throwaway tmpfs, not a bare umount: crun (as v1) still mkdirs <id>/cgroup.procs under
   # unified/ and never removes them; they must not land on the host's /sys/fs/cgroup tmpfs.
   umount -l "$uni"
   mount -t tmpfs -o size=4m,mode=755 cort-bench-no-cgroup2 "$uni"
+  hide_uni=$uni
   cgview="v1 only (cgroup2 at $uni hidden in a private mount namespace)"
 fi
 
@@ -59,7 +65,8 @@ work=$(mktemp -d /tmp/cort-bench.XXXXXX)
 sroot=/run/cort-bench-$$
 tag=cb$$
 mkdir -p "$work"/{bin,samples,fail,err,res} "$sroot"
-log "work dir $work, state roots under $sroot"
+mount -t tmpfs -o size=64m,mode=700 cort-bench-state "$sroot"
+log "work dir $work, state roots under $sroot (tmpfs)"
 
 # --- tools and runtimes -------------------------------------------------------------------------
 gcc -O2 -Wall -o "$work/bin/timer" tests/bench/timer.c
@@ -98,11 +105,12 @@ cleanup() {
   local cgs k
   for ((k = 0; k < 20; k++)); do
     # (our throwaway tmpfs on unified/, if any, goes away with the namespace: not a leak)
-    cgs=$(find /sys/fs/cgroup -maxdepth 5 -path "${BENCH_IN_NS:+$uni}" -prune -o -type d -name "$tag-*" -print 2>/dev/null)
+    cgs=$(find /sys/fs/cgroup -maxdepth 5 -path "$hide_uni" -prune -o -type d -name "$tag-*" -print 2>/dev/null)
     [ -z "$cgs" ] && break
     sleep 0.1
   done
   if [ -n "$cgs" ]; then log "LEFT: cgroups:" $cgs; left=1; fi
+  umount "$sroot" 2>/dev/null || true
   rm -rf "$sroot"
   if [ "$keep" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
   [ "$left" = 0 ] || { log "cleanup found leftovers (above)"; exit 1; }
@@ -291,12 +299,14 @@ fi
   echo "mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
   echo "distro=$(. /etc/os-release; echo "$PRETTY_NAME")"
   echo "cgview=$cgview"
+  echo "stateroot=tmpfs at $sroot"
   printf '%s\n' "runs=$runs" "warm=$warm" "seq_reps=$seq_reps" "quick=$quick" "bisect_res=$bisect_res" \
     "spec_rt=$spec_rt"
   for r in "${RTS[@]}"; do
     echo "ok_$r=${OK[$r]}"
     echo "why_$r=${WHY[$r]:-}"
     echo "noexec_$r=${NOEXEC[$r]:-0}"
+    echo "noexec_why_$r=$([ "${NOEXEC[$r]:-0}" = 1 ] && grep -v '^timer:' "$work/err/exec.$r" 2>/dev/null | tail -1 | cut -c1-160)"
   done
   echo "ver_cort=$([ -x "$cort_bin" ] && "$cort_bin" --version 2>/dev/null | head -1 || echo none)"
   echo "ver_runc=$(runc --version | head -1)"

@@ -53,7 +53,7 @@ trap 'rm -f "$plotdat"' EXIT
   echo "do not edit by hand. Re-run: \`sudo tests/bench/bench.sh\` (about 10 minutes; \`--quick\` ≈ 1)."
   echo
   echo "- Date: ${M[date]}; ${M[distro]}, kernel ${M[kernel]}, ${M[cpu]}, ${M[mem]}"
-  echo "- Cgroups as the runtimes saw them: ${M[cgview]}"
+  echo "- Cgroups as the runtimes saw them: ${M[cgview]}; state roots: ${M[stateroot]:-?}"
   echo "- Versions: cort \`${M[ver_cort]}\`; runc \`${M[ver_runc]}\`; crun \`${M[ver_crun]}\`; floor: ${M[ver_floor]}"
   echo "- Runs: ${M[runs]} timed per operation after ${M[warm]} warm-up round(s), interleaved" \
        "(round i starts with runtime i mod 4); 100 sequential runs repeated ${M[seq_reps]}×." \
@@ -143,7 +143,7 @@ trap 'rm -f "$plotdat"' EXIT
   echo
   for r in "${RTS[@]}"; do
     [ "${M[ok_$r]}" = 1 ] || echo "- **$r not measured**: ${M[why_$r]}. Its columns read n/a."
-    [ "${M[noexec_$r]}" = 1 ] && echo "- $r: \`exec\` failed in the warm-up, so it is reported n/a."
+    [ "${M[noexec_$r]}" = 1 ] && echo "- $r: \`exec\` failed in the warm-up (\`${M[noexec_why_$r]:-?}\`), so it is reported n/a."
   done
   echo "- Ratios are of medians, each runtime's to crun's from the same interleaved run; min is the best run."
   echo "- The floor (\`../shared/bench/floor.c\`) only does \`run\` and parses no config: \`—\` elsewhere."
