@@ -8,6 +8,8 @@
 #   --quick          5 runs, 1 warm-up, 1 rep of "100 runs", coarse memory bisection (minutes)
 #   --runs N         timed runs per operation (default 30), each runtime interleaved per run
 #   --seq-reps N     repetitions of "100 sequential runs" (default 10; each is 100 runs)
+#   --scale N        N containers created concurrently, then `list`/`state` timed at 1 and N
+#                    (default 50; 0 skips it, as --quick does unless --scale follows it)
 #   --no-report      measure only (results stay in the work dir printed at the end, with --keep)
 #   --keep           keep the work dir (samples, bundles, strace output)
 #   --host-cgroups   do not hide the cgroup2 mount on a hybrid host (crun 1.8 then refuses to run)
@@ -21,17 +23,18 @@ cd "$repo"
 die() { echo "bench.sh: $*" >&2; exit 1; }
 log() { echo "bench.sh: $*" >&2; }
 
-runs=30 warm=3 seq_reps=10 bisect_res=4 quick=0 report=1 keep=0 host_cg=0
+runs=30 warm=3 seq_reps=10 bisect_res=4 quick=0 report=1 keep=0 host_cg=0 scale_n=50
 args=("$@")
 while [ $# -gt 0 ]; do
   case $1 in
-    --quick) quick=1 runs=5 warm=1 seq_reps=1 bisect_res=64 ;;
+    --quick) quick=1 runs=5 warm=1 seq_reps=1 bisect_res=64 scale_n=0 ;;
     --runs) runs=$2; shift ;;
     --seq-reps) seq_reps=$2; shift ;;
+    --scale) scale_n=$2; shift ;;
     --no-report) report=0 ;;
     --keep) keep=1 ;;
     --host-cgroups) host_cg=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
@@ -214,6 +217,34 @@ for ((i = 0; i < seq_reps; i++)); do
   done
 done
 
+# --- scale --------------------------------------------------------------------------------------
+# N creates at once must all succeed, and `state` must not slow down with N containers beside it
+# (`list` reads every container, so it grows; its ratio shows by how much).
+if [ "$scale_n" -gt 0 ]; then
+  log "scale: $scale_n concurrent creates, list/state at 1 and $scale_n"
+  for r in cort runc crun; do
+    [ "${OK[$r]}" = 1 ] || continue
+    b=$work/$r/sleep
+    trt "$r" create --bundle "$b" "$tag-z0" </dev/null >/dev/null 2>>"$work/err/scale.$r" || continue
+    for k in 1 2 3 4 5; do
+      rec list_1 "$r" 1 "${BIN[$r]}" --root "$sroot/$r" list || true
+      rec state_1 "$r" 1 "${BIN[$r]}" --root "$sroot/$r" state "$tag-z0" || true
+    done
+    pids=() fails=0
+    for ((k = 1; k <= scale_n; k++)); do
+      trt "$r" create --bundle "$b" "$tag-z$k" </dev/null >/dev/null 2>>"$work/err/scale.$r" &
+      pids+=($!)
+    done
+    for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+    echo "$fails" > "$work/res/scale_fail.$r"
+    for k in 1 2 3 4 5; do
+      rec list_n "$r" 1 "${BIN[$r]}" --root "$sroot/$r" list || true
+      rec state_n "$r" 1 "${BIN[$r]}" --root "$sroot/$r" state "$tag-z0" || true
+    done
+    for ((k = 0; k <= scale_n; k++)); do force_delete "$r" "$tag-z$k"; done
+  done
+fi
+
 # --- memory -------------------------------------------------------------------------------------
 # Memory charged to the container's cgroup before the workload starts: read while init waits
 # in `created` (v1 memory.usage_in_bytes, or v2 memory.current).
@@ -300,7 +331,7 @@ fi
   echo "distro=$(. /etc/os-release; echo "$PRETTY_NAME")"
   echo "cgview=$cgview"
   echo "stateroot=tmpfs at $sroot"
-  printf '%s\n' "runs=$runs" "warm=$warm" "seq_reps=$seq_reps" "quick=$quick" "bisect_res=$bisect_res" \
+  printf '%s\n' "scale_n=$scale_n" "runs=$runs" "warm=$warm" "seq_reps=$seq_reps" "quick=$quick" "bisect_res=$bisect_res" \
     "spec_rt=$spec_rt"
   for r in "${RTS[@]}"; do
     echo "ok_$r=${OK[$r]}"

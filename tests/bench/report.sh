@@ -92,6 +92,27 @@ trap 'rm -f "$plotdat"' EXIT
   echo
   echo "![per-operation medians](performance.png)"
   echo
+  if [ "${M[scale_n]:-0}" -gt 0 ]; then
+    n=${M[scale_n]}
+    echo "## Scale: $n containers created concurrently"
+    echo
+    echo "| Runtime | creates failed | \`list\` at 1 | \`list\` at $n | ratio | \`state\` at 1 | \`state\` at $n | ratio |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for r in cort runc crun; do
+      [ "${M[ok_$r]}" = 1 ] || { echo "| $r | n/a | | | | | | |"; continue; }
+      row="| $r | $(res scale_fail "$r")/$n "
+      for o in list state; do
+        a=$(median "${o}_1" "$r") z=$(median "${o}_n" "$r")
+        if [ -n "$a" ] && [ -n "$z" ]; then row+="| $(ms "$a") | $(ms "$z") | $(ratio "$z" "$a")× "
+        else row+="| n/a | n/a | — "; fi
+      done
+      echo "$row|"
+    done
+    echo
+    echo "Target (issue 7): nothing fails, \`list\` and \`state\` stay flat (times in ms, medians of 5)."
+    echo "Not measured yet: 1,000 containers in the state dir."
+    echo
+  fi
   echo "## Memory"
   echo
   echo "| Measure | cort | runc | crun | target (cort) | cort |"
