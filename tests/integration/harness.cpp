@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -465,7 +466,21 @@ std::string output_of(Bundle& b, const std::vector<std::string>& args) {
 ContainerGuard::~ContainerGuard() {
     rt({"delete", "--force", id_});
     reap_orphans();
+    // Last resort against a faulty runtime: processes still in cgroups named after this
+    // (unique) id are ours to kill, so a failed test leaves nothing running on the host.
     auto dirs = cgroup_dirs_named(id_);
+    for (int round = 0; round < 100 && !dirs.empty(); ++round) {
+        bool busy = false;
+        for (auto& d : dirs)
+            for (auto& l : split_lines(read_file(d + "/cgroup.procs")))
+                if (!l.empty()) {
+                    kill(std::stoi(l), SIGKILL);
+                    busy = true;
+                }
+        reap_orphans();
+        if (!busy) break;
+        usleep(10000);
+    }
     for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) rmdir(it->c_str());
 }
 
@@ -535,6 +550,18 @@ void reap_orphans() {
     }
 }
 
+std::string describe_process(pid_t pid) {
+    std::string base = "/proc/" + std::to_string(pid);
+    std::string stat = read_file(base + "/stat");
+    auto pos = stat.rfind(')');
+    std::istringstream rest(pos == std::string::npos ? "" : stat.substr(pos + 2));
+    std::string state, ppid;
+    rest >> state >> ppid;
+    return std::to_string(pid) + " comm=" + trim(read_file(base + "/comm")) + " state=" + state +
+           " ppid=" + ppid + " cwd=" + readlink_str(base + "/cwd") +
+           " wchan=" + read_file(base + "/wchan");
+}
+
 void assert_nothing_left(const std::string& id, const std::string& bundle, bool check_cgroups) {
     reap_orphans();
     INFO("container " << id << ", bundle " << bundle);
@@ -549,7 +576,13 @@ void assert_nothing_left(const std::string& id, const std::string& bundle, bool 
     if (check_cgroups) CHECK(c.empty());
     else if (!c.empty()) WARN("cgroups left (tolerated for this runtime): " << c.front());
     auto p = processes_left(id, bundle);
-    INFO("pids: " << [&] { std::string a; for (auto x : p) a += std::to_string(x) + " "; return a; }());
+    std::sort(p.begin(), p.end());
+    p.erase(std::unique(p.begin(), p.end()), p.end());
+    INFO("processes: " << [&] {
+        std::string a;
+        for (auto x : p) a += describe_process(x) + "\n";
+        return a;
+    }());
     CHECK(p.empty());
 }
 

@@ -151,6 +151,7 @@ std::vector<std::string> cgroup_dirs_named(const std::string& id);    // under /
 // orphans (we are a child subreaper, so anything a killed runtime left is reparented to us).
 std::vector<pid_t> processes_left(const std::string& id, const std::string& bundle);
 bool state_dir_exists(const std::string& id);
+std::string describe_process(pid_t pid);  // pid comm state ppid cwd wchan, for failure messages
 void reap_orphans();  // waitpid(-1, WNOHANG) loop: only call while no run_cmd is in flight
 
 // CHECKs (not REQUIREs, so every kind of leftover is reported) that nothing of the container

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <unistd.h>
 
 using namespace itest;
 
@@ -28,9 +29,19 @@ public:
                                       {"type", "bind"},
                                       {"source", b.path() + "/hooklog"},
                                       {"options", {"rbind", "rw"}}});
-        b.set_args({"sleep", "1000"});
+        // The user process marks that it runs: startContainer runs in the container before
+        // the exec and `start` need not wait for it, so the marker is what says it is done.
+        b.set_args({"sh", "-c", "touch /hooklog/started; exec sleep 1000"});
     }
     std::string host_log() const { return b.path() + "/hooklog/log"; }
+    // Waits (bounded) until the user process has run, i.e. startContainer has finished.
+    bool wait_started() const {
+        for (int i = 0; i < 2000; ++i) {
+            if (std::filesystem::exists(b.path() + "/hooklog/started")) return true;
+            usleep(10000);
+        }
+        return false;
+    }
 
     void add(const std::string& kind, std::optional<int> timeout = {}) {
         std::string log = kind == "startContainer" ? "/hooklog/log" : host_log();
@@ -95,6 +106,7 @@ TEST_CASE("all six hooks run in order with state, args and env", "[hooks]") {
     CHECK(without(kinds(h.lines()), "poststart") ==
           std::vector<std::string>{"prestart", "createRuntime", "createContainer"});
     REQUIRE(rt({"start", id}).exit_code == 0);
+    REQUIRE(h.wait_started());
     CHECK(without(kinds(h.lines()), "poststart") ==
           std::vector<std::string>{"prestart", "createRuntime", "createContainer",
                                    "startContainer"});
@@ -137,6 +149,7 @@ TEST_CASE("hooks see the spec's statuses; poststart runs in start", "[hooks][cor
     CHECK(kinds(h.lines()) ==
           std::vector<std::string>{"prestart", "createRuntime", "createContainer"});
     REQUIRE(rt({"start", id}).exit_code == 0);
+    REQUIRE(h.wait_started());
     REQUIRE(rt({"delete", "--force", id}).exit_code == 0);
     auto ls = h.lines();
     INFO("hook log:\n" << read_file(h.host_log()));
