@@ -71,13 +71,7 @@ mkdir -p "$work"/{bin,samples,fail,err,res} "$sroot"
 mount -t tmpfs -o size=64m,mode=700 cort-bench-state "$sroot"
 log "work dir $work, state roots under $sroot (tmpfs)"
 
-# --- tools and runtimes -------------------------------------------------------------------------
-gcc -O2 -Wall -o "$work/bin/timer" tests/bench/timer.c
-floor_src=${FLOOR_SRC:-$repo/../shared/bench/floor.c}
-[ -f "$floor_src" ] || die "floor source $floor_src not found (../shared beside the repo)"
-gcc -O2 -static -o "$work/bin/floor" "$floor_src"
-timer=$work/bin/timer
-
+# --- runtimes, cleanup, tools --------------------------------------------------------------------
 cort_bin=${CORT:-$repo/build/cort}
 declare -A BIN=([cort]=$cort_bin [runc]=$(command -v runc || true) [crun]=$(command -v crun || true)
                 [floor]=$work/bin/floor)
@@ -100,6 +94,9 @@ cleanup() {
     # Only a `list` that works can prove something is left (cort may not have `list` yet).
     if out=$(trt "$r" list -q 2>/dev/null) && [ -n "$out" ]; then log "LEFT: $r containers: $out"; left=1; fi
   done
+  # A state dir the runtime's own `list` does not show is a leak too (the tmpfs hides it after).
+  local st; st=$(find "$sroot" -mindepth 2 -maxdepth 2 2>/dev/null)
+  if [ -n "$st" ]; then log "LEFT: state dirs:" $st; left=1; fi
   if grep -q "$work" /proc/self/mountinfo /proc/1/mountinfo; then log "LEFT: mounts under $work"; left=1; fi
   for p in /proc/[0-9]*; do
     case $(readlink "$p/root" 2>/dev/null) in "$work"*) log "LEFT: process ${p#/proc/}"; left=1 ;; esac
@@ -122,6 +119,12 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+gcc -O2 -Wall -o "$work/bin/timer" tests/bench/timer.c
+floor_src=${FLOOR_SRC:-$repo/../shared/bench/floor.c}
+[ -f "$floor_src" ] || die "floor source $floor_src not found (../shared beside the repo)"
+gcc -O2 -static -o "$work/bin/floor" "$floor_src"
+timer=$work/bin/timer
 
 # Bundles: one config for all four (BENCH_SPEC's `spec`), so every runtime does the same work;
 # each runtime gets its own copies and its own --root.
