@@ -1,0 +1,58 @@
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+
+#include "cli.hpp"
+
+using namespace cort;
+
+static const std::vector<FlagSpec> kFlags = {
+    {{"bundle", "b"}, true, ""}, {{"detach", "d"}, false, ""}, {{"pid-file"}, true, ""}};
+
+TEST_CASE("cli: runc's flag spellings", "[cli]") {
+    std::vector<std::string> args = {"run", "--bundle", "/b", "-d", "--pid-file=/p", "id"};
+    auto a = parse_args(kFlags, args, 1);
+    REQUIRE(a.ok());
+    CHECK(a->get("bundle") == "/b");
+    CHECK(a->has("detach"));
+    CHECK(a->get("pid-file") == "/p");
+    CHECK(a->positional == std::vector<std::string>{"id"});
+
+    auto single_dash = parse_args(kFlags, {"x", "-bundle", "/c", "-b=/d", "id"}, 1);
+    REQUIRE(single_dash.ok());
+    CHECK(single_dash->get("bundle") == "/d");
+
+    auto boolean = parse_args(kFlags, {"x", "--detach=false", "id"}, 1);
+    REQUIRE(boolean.ok());
+    CHECK_FALSE(boolean->has("detach"));
+}
+
+TEST_CASE("cli: flags stop at the first positional argument unless told otherwise", "[cli]") {
+    auto a = parse_args(kFlags, {"exec", "id", "sh", "-c", "x"}, 1);
+    REQUIRE(a.ok());
+    CHECK(a->positional == std::vector<std::string>{"id", "sh", "-c", "x"});
+    auto b = parse_args(kFlags, {"x", "--", "-d"}, 1);
+    REQUIRE(b.ok());
+    CHECK(b->positional == std::vector<std::string>{"-d"});
+}
+
+TEST_CASE("cli: errors name the flag", "[cli]") {
+    auto unknown = parse_args(kFlags, {"x", "--nope", "id"}, 1);
+    REQUIRE_FALSE(unknown.ok());
+    CHECK(unknown.error().text() == "flag provided but not defined: -nope");
+    auto missing = parse_args(kFlags, {"x", "--bundle"}, 1);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().text() == "flag needs an argument: -bundle");
+}
+
+TEST_CASE("cli: signals by number and by name, with or without SIG", "[cli]") {
+    CHECK(parse_signal("9") == SIGKILL);
+    CHECK(parse_signal("KILL") == SIGKILL);
+    CHECK(parse_signal("SIGKILL") == SIGKILL);
+    CHECK(parse_signal("sigterm") == SIGTERM);
+    CHECK(parse_signal("TERM") == SIGTERM);
+    CHECK(parse_signal("USR1") == SIGUSR1);
+    CHECK(parse_signal("0") == -1);
+    CHECK(parse_signal("NOPE") == -1);
+    CHECK(parse_signal("99") == -1);
+}
