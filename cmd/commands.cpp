@@ -39,6 +39,15 @@ const std::vector<Command>& commands() {
           {{"rootless"}, false, "a config for running as an unprivileged user"}},
          cmd_spec},
         {"features", "", "print the features this runtime implements (JSON)", {}, cmd_features},
+        {"update", "<container-id>", "update the container's cgroup resource limits", update_flags(), cmd_update},
+        {"pause", "<container-id>", "freeze every process of the container", {}, cmd_pause},
+        {"resume", "<container-id>", "thaw a paused container", {}, cmd_resume},
+        {"ps", "<container-id> [ps options]", "list the container's processes",
+         {{{"format", "f"}, true, "table (default: procps ps output) or json (host pids)"}}, cmd_ps},
+        {"events", "<container-id>", "print stats and oom events as JSON lines until the container stops",
+         {{{"interval"}, true, "stats interval (default 5s)"}, {{"stats"}, false, "print one stats event and exit"}},
+         cmd_events},
+        {"exec", "<container-id> <command> [args...]", "run a process in a running container", exec_flags(), cmd_exec},
     };
     return table;
 }

@@ -13,6 +13,14 @@ int cmd_delete(const GlobalOptions&, const ParsedArgs&);
 int cmd_list(const GlobalOptions&, const ParsedArgs&);
 int cmd_spec(const GlobalOptions&, const ParsedArgs&);
 int cmd_features(const GlobalOptions&, const ParsedArgs&);
+int cmd_update(const GlobalOptions&, const ParsedArgs&);
+int cmd_pause(const GlobalOptions&, const ParsedArgs&);
+int cmd_resume(const GlobalOptions&, const ParsedArgs&);
+int cmd_ps(const GlobalOptions&, const ParsedArgs&);
+int cmd_events(const GlobalOptions&, const ParsedArgs&);
+const std::vector<FlagSpec>& update_flags();
+int cmd_exec(const GlobalOptions&, const ParsedArgs&);
+const std::vector<FlagSpec>& exec_flags();
 
 // Shared by create and run: the flags and their translation into CreateOptions.
 const std::vector<FlagSpec>& create_flags();

@@ -128,7 +128,7 @@ Result<void> FsManager::apply(pid_t pid) {
 
 // ---------------------------------------------------------------- set
 
-Result<void> FsManager::set_controller(const ControllerUse& use, const specs::LinuxResources& r) {
+Result<FsManager::PlannedWrites> FsManager::plan_controller(const ControllerUse& use, const specs::LinuxResources& r) {
     const Hierarchy* h = layout_ == Layout::Unified ? nullptr : v1_with(use.controller);
     const std::string& c = use.controller;
     Writes writes;
@@ -159,7 +159,7 @@ Result<void> FsManager::set_controller(const ControllerUse& use, const specs::Li
         } else if (c == "rdma") {
             writes = rdma_writes(r.rdma);
         }
-        return fs::write_all(dir.get(), h->path, writes);
+        return PlannedWrites{std::move(dir), h->path, std::move(writes)};
     }
     std::string v2name = c == "blkio" ? "io" : c;
     h = v2();
@@ -169,7 +169,20 @@ Result<void> FsManager::set_controller(const ControllerUse& use, const specs::Li
     if (c == "memory") {
         TRY_ASSIGN(writes, v2_memory(*r.memory));
     } else if (c == "cpu") {
-        TRY_ASSIGN(writes, v2_cpu(*r.cpu));
+        // cpu.max holds quota and period together: when only one is given (update
+        // --cpu-period), keep the other as it is now rather than resetting it.
+        specs::LinuxCPU cpu = *r.cpu;
+        bool has_quota = cpu.quota.value_or(0) != 0, has_period = cpu.period.value_or(0) != 0;
+        if (has_quota != has_period) {
+            auto cur = fs::read_at(dir.get(), h->path, "cpu.max");
+            if (cur.ok()) {
+                std::string quota_now = cur->substr(0, cur->find(' '));
+                uint64_t period_now = std::strtoull(cur->c_str() + quota_now.size(), nullptr, 10);
+                if (!has_period && period_now != 0) cpu.period = period_now;
+                if (!has_quota) cpu.quota = quota_now == "max" ? -1 : std::strtoll(quota_now.c_str(), nullptr, 10);
+            }
+        }
+        TRY_ASSIGN(writes, v2_cpu(cpu));
     } else if (c == "cpuset") {
         writes = v2_cpuset(*r.cpu);
     } else if (c == "pids") {
@@ -186,7 +199,7 @@ Result<void> FsManager::set_controller(const ControllerUse& use, const specs::Li
     } else {
         return make_error(use.field + ": the " + c + " controller does not exist in cgroup v2");
     }
-    return fs::write_all(dir.get(), h->path, writes);
+    return PlannedWrites{std::move(dir), h->path, std::move(writes)};
 }
 
 Result<void> FsManager::set_devices(const std::vector<specs::LinuxDeviceCgroup>& devs) {
@@ -215,10 +228,15 @@ Result<void> FsManager::set_devices(const std::vector<specs::LinuxDeviceCgroup>&
 }
 
 Result<void> FsManager::set(const specs::LinuxResources& r) {
-    // Validate the device rules before writing anything else.
+    // Everything that can be refused without asking the kernel (bad values, device rules,
+    // missing controllers, `unified` keys) is checked before the first write, so bad input
+    // changes nothing (`update` relies on this).
     TRY(rules_from_spec(r.devices));
-    for (const auto& use : used_controllers(r, layout_ == Layout::Unified)) TRY(set_controller(use, r));
-    if (!r.devices.empty()) TRY(set_devices(r.devices));
+    std::vector<PlannedWrites> plan;
+    for (const auto& use : used_controllers(r, layout_ == Layout::Unified)) {
+        TRY_ASSIGN(auto p, plan_controller(use, r));
+        plan.push_back(std::move(p));
+    }
     if (!r.unified.empty()) {
         const Hierarchy* h = v2();
         if (!h)
@@ -232,8 +250,15 @@ Result<void> FsManager::set(const specs::LinuxResources& r) {
                                   " controller");
         }
         TRY_ASSIGN(UniqueFd dir, fs::open_dir(h->path));
-        TRY(fs::write_all(dir.get(), h->path, writes));
+        plan.push_back(PlannedWrites{std::move(dir), h->path, std::move(writes)});
     }
+    if (!r.devices.empty() && layout_ != Layout::Unified && !v1_with("devices"))
+        return make_error("linux.resources.devices: no devices cgroup hierarchy on this host");
+    // The controllers in runc's order, then devices, then unified.
+    size_t n_controllers = plan.size() - (r.unified.empty() ? 0 : 1);
+    for (size_t i = 0; i < n_controllers; ++i) TRY(fs::write_all(plan[i].dir.get(), plan[i].path, plan[i].writes));
+    if (!r.devices.empty()) TRY(set_devices(r.devices));
+    if (!r.unified.empty()) TRY(fs::write_all(plan.back().dir.get(), plan.back().path, plan.back().writes));
     return {};
 }
 
@@ -361,6 +386,42 @@ Result<void> FsManager::destroy() {
         if (!r.ok() && first.ok()) first = std::move(r).error();
     }
     return first;
+}
+
+}  // namespace lc::cgroups
+
+namespace lc::cgroups {
+
+// ---------------------------------------------------------------- stats
+
+Result<Stats> FsManager::stats() {
+    Stats s;
+    const Hierarchy* v2h = v2();
+    // A controller is read where set() would write it: its v1 hierarchy, else cgroup2.
+    auto on_v2 = [&](const char* c) -> const Hierarchy* {
+        return v2h && v2h->has(c) ? v2h : nullptr;
+    };
+    bool unified = layout_ == Layout::Unified;
+    const Hierarchy* h = nullptr;
+    if (!unified && (h = v1_with("cpuacct"))) TRY(v1_cpuacct_stats(h->path, s.cpu));
+    if (!unified && (h = v1_with("cpu"))) TRY(v1_cpu_stats(h->path, s.cpu));
+    else if ((h = on_v2("cpu")) || (unified && (h = v2h))) TRY(v2_cpu_stats(h->path, s.cpu));  // cpu.stat is always there
+    if ((!unified && (h = v1_with("cpuset"))) || (h = on_v2("cpuset"))) TRY(cpuset_stats(h->path, s.cpuset));
+    if (!unified && (h = v1_with("memory"))) TRY(v1_memory_stats(h->path, s.memory));
+    else if ((h = on_v2("memory"))) TRY(v2_memory_stats(h->path, s.memory));
+    if ((!unified && (h = v1_with("pids"))) || (h = on_v2("pids"))) TRY(pids_stats(h->path, s.pids));
+    if (!unified && (h = v1_with("blkio"))) TRY(v1_blkio_stats(h->path, s.blkio));
+    else if ((h = on_v2("io"))) TRY(v2_io_stats(h->path, s.blkio));
+    if (!unified && (h = v1_with("hugetlb"))) TRY(v1_hugetlb_stats(h->path, s.hugetlb));
+    else if ((h = on_v2("hugetlb"))) TRY(v2_hugetlb_stats(h->path, s.hugetlb));
+    return s;
+}
+
+Result<OomWatch> FsManager::watch_oom() {
+    if (layout_ != Layout::Unified)
+        if (const Hierarchy* h = v1_with("memory")) return make_oom_watch(h->path, false);
+    if (const Hierarchy* h = v2(); h && h->has("memory")) return make_oom_watch(h->path, true);
+    return make_error("oom events: no memory cgroup hierarchy on this host");
 }
 
 }  // namespace lc::cgroups

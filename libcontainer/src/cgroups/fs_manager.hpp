@@ -24,6 +24,8 @@ public:
     Result<void> kill_all(int sig) override;
     Result<std::vector<pid_t>> pids() override;
     Result<uint64_t> oom_kill_count() override;
+    Result<Stats> stats() override;
+    Result<OomWatch> watch_oom() override;
     Result<void> destroy() override;
     std::string to_json() const override;
     std::vector<CgroupMountSource> mount_sources() const override;
@@ -36,7 +38,13 @@ private:
     Result<void> create_v1(const Hierarchy& h);
     Result<void> create_v2(const Hierarchy& h);
     Result<void> set_devices(const std::vector<specs::LinuxDeviceCgroup>& devs);
-    Result<void> set_controller(const ControllerUse& use, const specs::LinuxResources& r);
+    // One controller's writes, computed and validated but not yet written.
+    struct PlannedWrites {
+        UniqueFd dir;
+        std::string path;
+        Writes writes;
+    };
+    Result<PlannedWrites> plan_controller(const ControllerUse& use, const specs::LinuxResources& r);
     Result<void> freeze_v1(const Hierarchy& h, bool frozen);
     Result<void> freeze_v2(const Hierarchy& h, bool frozen);
     // The hierarchy whose cgroup.procs lists the container's processes most reliably.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroups/stats.hpp"
 #include "lc/error.hpp"
 #include "specs/runtime_spec.hpp"
 
@@ -49,6 +50,10 @@ public:
     virtual Result<void> kill_all(int sig) = 0;
     virtual Result<std::vector<pid_t>> pids() = 0;
     virtual Result<uint64_t> oom_kill_count() = 0;
+    // Usage statistics (events --stats), each controller read where it is hosted.
+    virtual Result<Stats> stats() = 0;
+    // A pollable fd that signals OOM in the container's memory cgroup (events).
+    virtual Result<OomWatch> watch_oom() = 0;
     // rmdir every directory create() made, retrying while the last processes exit.
     // Missing directories are not an error.
     virtual Result<void> destroy() = 0;
