@@ -400,8 +400,11 @@ std::string check(const std::vector<std::string>& a) {
 int main(int argc, char** argv) {
   // "wait-signal|SIG": stay alive until SIG arrives, then report it. The handler makes the
   // signal deliverable even though we are the pid namespace's init.
+  // With "wait-signal|SIG|FIFO" the checker also writes "ready" to FIFO once the handler is in
+  // place, so the driver knows a signal sent from now on cannot be lost.
   if (argc == 2 && std::string(argv[1]).rfind("wait-signal|", 0) == 0) {
-    int sig = std::atoi(argv[1] + strlen("wait-signal|"));
+    auto f = split(argv[1], '|');
+    int sig = std::atoi(f[1].c_str());
     struct sigaction sa {};
     sa.sa_handler = on_signal;
     sigaction(sig, &sa, nullptr);
@@ -409,6 +412,13 @@ int main(int argc, char** argv) {
     sigemptyset(&block);
     sigaddset(&block, sig);
     sigprocmask(SIG_BLOCK, &block, &old);
+    if (f.size() > 2) {
+      int fd = open(f[2].c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        (void)!write(fd, "ready\n", 6);
+        close(fd);
+      }
+    }
     printf("ready\n");
     fflush(stdout);
     while (!got_signal) sigsuspend(&old);

@@ -18,7 +18,8 @@ std::string status_of(const json& st) {
 }
 
 // Creates a container whose process waits for SIGUSR1 (or is killed); returns its id.
-std::string created(Ctx& c, json& st, const std::vector<std::string>& args = {"wait-signal|10"}) {
+std::string created(Ctx& c, json& st,
+                    const std::vector<std::string>& args = {"wait-signal|10|/ready.fifo"}) {
   json cfg = c.config(args);
   std::string b = c.bundle(cfg);
   std::string id = c.new_id();
@@ -57,6 +58,7 @@ void add_lifecycle_cases(std::vector<Case>& cases) {
                      json st;
                      std::string id = created(c, st);
                      started(c, id);
+                     if (!c.wait_ready(c.dir + "/b")) return;  // it has exec'd the program
                      pid_t pid = pid_of(st);
                      std::string cmd = read_file("/proc/" + std::to_string(pid) + "/cmdline");
                      c.expect(cmd.rfind("/conf/conf-checker", 0) == 0,
@@ -69,7 +71,7 @@ void add_lifecycle_cases(std::vector<Case>& cases) {
                    "bundle (string, REQUIRED) is the absolute path to the container's bundle "
                    "directory.",
                    [](Ctx& c) {
-                     std::string b = c.bundle(c.config({"wait-signal|10"}));
+                     std::string b = c.bundle(c.config({"wait-signal|10|/ready.fifo"}));
                      std::string id = c.new_id();
                      c.expect_ok(c.rt({"create", "--bundle", "b", id}, c.dir), "create --bundle b");
                      json st;
@@ -107,6 +109,7 @@ void add_lifecycle_cases(std::vector<Case>& cases) {
                      c.state(id, st2);
                      c.expect(status_of(st2) == "running", "after start: " + status_of(st2));
                      c.expect(pid_of(st2) == pid_of(st), "pid changed at start");
+                     if (!c.wait_ready(c.dir + "/b")) return;
                      c.expect_ok(c.rt({"kill", id, "USR1"}), "kill USR1");
                      c.wait_exit(pid_of(st));
                      json st3;
@@ -203,6 +206,7 @@ void add_lifecycle_cases(std::vector<Case>& cases) {
                      json st;
                      std::string id = created(c, st);
                      started(c, id);
+                     if (!c.wait_ready(c.dir + "/b")) return;
                      c.expect_ok(c.rt({"kill", id, "USR1"}), "kill USR1");
                      c.wait_exit(pid_of(st));
                      // The process's stdout is the file `create` wrote to (the first exec: out.0).
@@ -300,7 +304,7 @@ void add_lifecycle_cases(std::vector<Case>& cases) {
                    "annotations (map, OPTIONAL) contains the list of annotations associated with "
                    "the container.",
                    [](Ctx& c) {
-                     json cfg = c.config({"wait-signal|10"});
+                     json cfg = c.config({"wait-signal|10|/ready.fifo"});
                      cfg["annotations"] = {{"org.example.conformance", "yes"}, {"k2", "v2"}};
                      std::string b = c.bundle(cfg);
                      std::string id = c.new_id();

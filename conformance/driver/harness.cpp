@@ -4,6 +4,7 @@
 #include "harness.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
@@ -190,6 +191,7 @@ std::string Ctx::bundle(const json& cfg, const std::string& name) {
              "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
   write_file(r + "/etc/group", "root:x:0:\nnogroup:x:65534:\n");
   write_file(b + "/config.json", cfg.dump(2));
+  mkfifo((r + "/ready.fifo").c_str(), 0666);
   return b;
 }
 
@@ -256,10 +258,37 @@ void Ctx::wait_exit(pid_t pid) {
   int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   if (fd < 0) return;  // already gone (and reaped)
   struct pollfd p = {fd, POLLIN, 0};
-  while (poll(&p, 1, -1) < 0 && errno == EINTR) {
+  // A safety net, not a timing assertion: a runtime that failed to deliver a signal must not
+  // hang the whole suite. After 30 s the process is killed and the case fails.
+  int n;
+  while ((n = poll(&p, 1, 30000)) < 0 && errno == EINTR) {
+  }
+  if (n == 0) {
+    failures.push_back("pid " + std::to_string(pid) + " did not exit; killed by the driver");
+    syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
+    poll(&p, 1, -1);
   }
   close(fd);
   waitpid(pid, nullptr, WNOHANG);  // ours when reparented to the subreaper driver
+}
+
+bool Ctx::wait_ready(const std::string& b) {
+  std::string fifo = b + "/rootfs/ready.fifo";
+  int fd = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    failures.push_back("open " + fifo + ": " + strerror(errno));
+    return false;
+  }
+  struct pollfd p = {fd, POLLIN, 0};
+  int n;
+  // Safety net only (see wait_exit): the writer normally shows up within milliseconds.
+  while ((n = poll(&p, 1, 30000)) < 0 && errno == EINTR) {
+  }
+  char buf[16] = {};
+  bool ok = n > 0 && ::read(fd, buf, sizeof buf - 1) > 0;
+  close(fd);
+  if (!ok) failures.push_back("the container process never became ready");
+  return ok;
 }
 
 std::string Ctx::read(const std::string& path) const { return read_file(path); }

@@ -51,6 +51,9 @@ class Ctx {
   Exec run(const std::string& bundle, const std::string& id);  // `run --bundle B ID` (foreground)
   Exec create(const std::string& bundle, const std::string& id);
   bool state(const std::string& id, json& st);  // false when `state` fails or is not JSON
+  // Blocks until the checker in bundle `b` (args "wait-signal|SIG|/ready.fifo") has its signal
+  // handler in place; false (and a failure recorded) when it never gets there.
+  bool wait_ready(const std::string& b);
   void wait_exit(pid_t pid);  // blocks until pid has exited (pidfd: no polling, no timeout)
   std::string read(const std::string& path) const;
 
