@@ -1,6 +1,6 @@
 // config.md#posix-platform-hooks and the hook steps of runtime.md#lifecycle.
 //
-// Every hook appends "== <name>" and the state it read on stdin to one log. Hooks run in the
+// Every hook appends one line, "== <name> <the state it read on stdin>", to one log. Hooks run in the
 // runtime namespace write the host path of rootfs/hooks.log; hooks run in the container write
 // /hooks.log: the same file, whichever side of pivot_root a runtime runs them on.
 #include <filesystem>
@@ -13,9 +13,9 @@ namespace conf {
 namespace {
 
 json hook(const std::string& host_log, const std::string& name, int exit_code = 0) {
-  std::string script = "L=" + host_log + "; [ -e \"$L\" ] || L=/hooks.log; echo '== " + name +
-                       "' >> \"$L\"; cat >> \"$L\"; echo >> \"$L\"; exit " +
-                       std::to_string(exit_code);
+  // One append per hook, after stdin is read: a line is the hook's completion, in order.
+  std::string script = "L=" + host_log + "; [ -e \"$L\" ] || L=/hooks.log; S=$(cat); echo \"== " +
+                       name + " $S\" >> \"$L\"; exit " + std::to_string(exit_code);
   return {{"path", "/bin/sh"}, {"args", {"sh", "-c", script}}};
 }
 
@@ -29,14 +29,16 @@ std::vector<Entry> parse_log(const std::string& text) {
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("== ", 0) == 0) {
-      out.push_back({line.substr(3), nullptr});
-    } else if (!out.empty() && !line.empty() && out.back().state.is_null()) {
+    if (line.rfind("== ", 0) != 0) continue;
+    auto sp = line.find(' ', 3);
+    Entry e{line.substr(3, sp == std::string::npos ? std::string::npos : sp - 3), nullptr};
+    if (sp != std::string::npos) {
       try {
-        out.back().state = json::parse(line);
+        e.state = json::parse(line.substr(sp + 1));
       } catch (const std::exception&) {
       }
     }
+    out.push_back(e);
   }
   return out;
 }
