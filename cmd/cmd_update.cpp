@@ -136,6 +136,31 @@ lc::Result<specs::LinuxResources> from_flags(const ParsedArgs& a) {
     return r;
 }
 
+// With flags (not --resources), an error about a field also names the flag that set it.
+lc::Error name_flag(lc::Error e) {
+    static const std::pair<const char*, const char*> kFields[] = {
+        {"linux.resources.memory.limit", "--memory"},
+        {"linux.resources.memory.swap", "--memory-swap"},
+        {"linux.resources.memory.reservation", "--memory-reservation"},
+        {"linux.resources.memory.kernelTCP", "--kernel-memory-tcp"},
+        {"linux.resources.memory.kernel", "--kernel-memory"},
+        {"linux.resources.cpu.shares", "--cpu-share"},
+        {"linux.resources.cpu.quota", "--cpu-quota"},
+        {"linux.resources.cpu.period", "--cpu-period"},
+        {"linux.resources.cpu.burst", "--cpu-burst"},
+        {"linux.resources.cpu.realtimePeriod", "--cpu-rt-period"},
+        {"linux.resources.cpu.realtimeRuntime", "--cpu-rt-runtime"},
+        {"linux.resources.cpu.idle", "--cpu-idle"},
+        {"linux.resources.cpu.cpus", "--cpuset-cpus"},
+        {"linux.resources.cpu.mems", "--cpuset-mems"},
+        {"linux.resources.pids", "--pids-limit"},
+        {"linux.resources.blockIO.weight", "--blkio-weight"},
+    };
+    for (auto [field, flag] : kFields)
+        if (e.msg.rfind(field, 0) == 0) return std::move(e).wrap(flag);
+    return e;
+}
+
 }  // namespace
 
 const std::vector<FlagSpec>& update_flags() {
@@ -173,7 +198,8 @@ int cmd_update(const GlobalOptions& g, const ParsedArgs& a) {
     auto r = a.has("resources") ? from_file(a.get("resources")) : from_flags(a);
     if (!r) return fail(r.error());
     auto u = lc::update_container(lc::StateStore(g.root), id, std::move(r).value());
-    return u ? 0 : fail(u.error());
+    if (!u) return fail(a.has("resources") ? u.error() : name_flag(std::move(u).error()));
+    return 0;
 }
 
 }  // namespace cort
