@@ -108,4 +108,14 @@ Result<void> run_hooks(const std::vector<specs::Hook>& hs, std::string_view stat
     return {};
 }
 
+std::vector<std::string> run_hooks_all(const std::vector<specs::Hook>& hs, std::string_view state_json,
+                                       std::string_view kind) {
+    std::vector<std::string> failures;
+    for (const auto& h : hs) {
+        auto r = run_hook(h, state_json, kind);
+        if (!r) failures.push_back(r.error().text());
+    }
+    return failures;
+}
+
 }  // namespace lc::hooks

@@ -14,5 +14,9 @@ namespace lc::hooks {
 Result<void> run_hook(const specs::Hook& h, std::string_view state_json, std::string_view kind);
 // Runs in order and stops at the first failure.
 Result<void> run_hooks(const std::vector<specs::Hook>& hs, std::string_view state_json, std::string_view kind);
+// Runs every hook even when one fails (poststart, poststop: the spec says warn and go on);
+// returns the failures' messages.
+std::vector<std::string> run_hooks_all(const std::vector<specs::Hook>& hs, std::string_view state_json,
+                                       std::string_view kind);
 
 }  // namespace lc::hooks

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "bootstrap/bootstrap.hpp"
+#include "bootstrap/console.hpp"
 #include "bootstrap/process_setup.hpp"
 #include "hooks.hpp"
 #include "rootfs/rootfs.hpp"
@@ -24,11 +25,13 @@
 namespace lc::bootstrap {
 namespace {
 
-std::string hook_state(const Plan& plan, pid_t host_pid, const char* status) {
+// Hooks run here are in the container's namespaces: runtime.md gives them the pid "as seen
+// by the container", i.e. ours.
+std::string hook_state(const Plan& plan, const char* status) {
     specs::OciState s;
     s.id = plan.opts.id;
     s.status = status;
-    s.pid = host_pid;
+    s.pid = ::getpid();
     s.bundle = plan.opts.bundle;
     s.annotations = plan.spec.annotations;
     return specs::to_json_string(s, false);
@@ -107,13 +110,19 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
                 TRY(ch.expect(MsgType::HooksDone));
             }
             if (plan.spec.hooks && !plan.spec.hooks->create_container.empty())
-                TRY(hooks::run_hooks(plan.spec.hooks->create_container, hook_state(plan, host_pid, "creating"),
+                TRY(hooks::run_hooks(plan.spec.hooks->create_container, hook_state(plan, "creating"),
                                      "createContainer"));
             return {};
         };
         TRY_CTX(rootfs::setup_rootfs(*plan.rootfs_plan, rctx), "rootfs");
     } else {
         return plain_error(EINVAL, "linux.namespaces: a mount namespace is required");
+    }
+    // After pivot (the pty comes from the container's devpts), before finalize (a read-only
+    // /dev would refuse the /dev/console bind).
+    if (plan.spec.process->terminal) {
+        TRY_CTX(console::setup_console(ctx.console_fd, plan.spec.process->console_size, true), "process.terminal");
+        ::close(ctx.console_fd);
     }
     if (plan.spec.linux) TRY(write_sysctls(plan.spec.linux->sysctl));
     TRY_CTX(rootfs::finalize_rootfs(*plan.rootfs_plan), "rootfs");
@@ -165,7 +174,6 @@ void run_init(const ChildContext& ctx, bool joins_done) noexcept {
         (void)ch.send_error(std::move(prepared).error());
         _exit(1);
     }
-    pid_t host_pid = *prepared;
     if (!ch.send(MsgType::Ready) || !ch.expect(MsgType::Run)) _exit(1);
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     // Closing our end is the parent's signal that we no longer depend on it.
@@ -179,7 +187,7 @@ void run_init(const ChildContext& ctx, bool joins_done) noexcept {
     ::close(ctx.fifo_fd);
     const Plan& plan = *ctx.plan;
     if (plan.spec.hooks && !plan.spec.hooks->start_container.empty()) {
-        auto r = hooks::run_hooks(plan.spec.hooks->start_container, hook_state(plan, host_pid, "running"),
+        auto r = hooks::run_hooks(plan.spec.hooks->start_container, hook_state(plan, "created"),
                                   "startContainer");
         if (!r) {
             std::fprintf(stderr, "cort init: %s\n", r.error().text().c_str());

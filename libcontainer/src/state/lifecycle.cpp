@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hooks.hpp"
@@ -71,6 +72,17 @@ bool wait_exit(int pidfd, int timeout_ms) {
     }
 }
 
+// The init renames itself "cort:[2:INIT]"; execve replaces that name. Polled only when
+// poststart hooks exist: no channel to the init survives `create`.
+void wait_for_exec(const ContainerState& st) {
+    for (int i = 0; i < 10000; i++) {
+        auto ps = sys::read_proc_stat(st.pid);
+        if (!ps || ps->start_time != st.pid_start_time || ps->comm != "cort:[2:INIT]") return;
+        struct timespec ts{0, 1000000};
+        nanosleep(&ts, nullptr);
+    }
+}
+
 Result<std::optional<specs::Hooks>> saved_hooks(const ContainerState& st) {
     if (st.hooks.empty()) return std::optional<specs::Hooks>{};
     TRY_ASSIGN(specs::Hooks h, specs::parse_hooks(st.hooks));
@@ -127,9 +139,11 @@ Result<void> start_container(const StateStore& store, const std::string& id) {
     ::unlink(fifo.c_str());
     TRY_ASSIGN(auto hooks, saved_hooks(info.state));
     if (hooks && !hooks->poststart.empty()) {
-        // runtime-spec: a failing poststart hook is a warning; the container keeps running.
-        auto r = hooks::run_hooks(hooks->poststart, hook_state(info.state, "running"), "poststart");
-        if (!r) log::warn(r.error().text());
+        // poststart runs "after the user-specified process is executed": wait for the exec.
+        wait_for_exec(info.state);
+        // runtime-spec: a failing poststart hook is a warning; the others still run.
+        for (const auto& w : hooks::run_hooks_all(hooks->poststart, hook_state(info.state, "running"), "poststart"))
+            log::warn(w);
     }
     return {};
 }
@@ -178,10 +192,9 @@ Result<void> delete_container(const StateStore& store, const std::string& id, bo
     }
     if (mgr) TRY_CTX(mgr->destroy(), "delete cgroup");
     auto hooks = saved_hooks(st);
-    if (hooks && *hooks && !(*hooks)->poststop.empty() && st.pid > 0) {
-        auto r = hooks::run_hooks((*hooks)->poststop, hook_state(st, "stopped"), "poststop");
-        if (!r) log::warn(r.error().text());
-    }
+    if (hooks && *hooks && !(*hooks)->poststop.empty() && st.pid > 0)
+        for (const auto& w : hooks::run_hooks_all((*hooks)->poststop, hook_state(st, "stopped"), "poststop"))
+            log::warn(w);
     TRY(store.remove(id));
     return {};
 }

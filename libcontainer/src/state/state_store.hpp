@@ -1,6 +1,6 @@
 // The state directory: <root>/<id>/{state.json, config.json, exec.fifo, .lock}.
 // state.json holds runtime facts only (the init's pid and start time, cgroup paths, the
-// hooks later commands must run); it is written atomically (temp + fsync + rename).
+// hooks later commands must run); it is written atomically (temp + rename; no fsync, see docs/architecture.md).
 #pragma once
 #include <sys/types.h>
 

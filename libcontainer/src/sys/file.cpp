@@ -71,11 +71,6 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, m
         p += n;
         left -= static_cast<size_t>(n);
     }
-    if (::fsync(fd) < 0) {
-        int e = errno;
-        ::unlink(tmp.c_str());
-        return sys_error("fsync " + tmp, e);
-    }
     if (::rename(tmp.c_str(), path.c_str()) < 0) {
         int e = errno;
         ::unlink(tmp.c_str());

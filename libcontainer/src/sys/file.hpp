@@ -12,7 +12,9 @@ Result<std::string> read_file_at(int dirfd, const char* path);
 // open(O_WRONLY|O_TRUNC) + one write: the way cgroup and procfs files want it.
 Result<void> write_file(const std::string& path, std::string_view data);
 Result<void> write_file_at(int dirfd, const char* path, std::string_view data);
-// Write to "<path>.tmp-XXXX" in the same directory, fsync, rename over path.
+// Write to "<path>.tmp-<pid>" in the same directory and rename it over path: readers see the
+// old or the new file, never a partial one. No fsync: this is for state under /run, which
+// does not outlive a reboot, and an fsync costs tens of ms when /run sits on a disk.
 Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0600);
 Result<UniqueFd> open_fd(const std::string& path, int flags, mode_t mode = 0);
 

@@ -13,6 +13,8 @@ std::optional<ProcStat> parse_proc_stat(std::string_view s) {
     if (close == std::string_view::npos || close + 2 >= s.size()) return std::nullopt;
     std::string_view rest = s.substr(close + 2);  // starts at field 3 (state)
     ProcStat st;
+    if (auto open = s.find('('); open != std::string_view::npos && open < close)
+        st.comm = std::string(s.substr(open + 1, close - open - 1));
     int field = 3;
     size_t pos = 0;
     while (pos < rest.size() && field <= 22) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "lc/error.hpp"
@@ -14,6 +15,7 @@ struct ProcStat {
     char state = '?';         // R S D Z X T t ...
     uint64_t start_time = 0;  // field 22, clock ticks since boot
     pid_t ppid = 0;
+    std::string comm;         // field 2, without the parentheses
 };
 
 // Pure parser for the content of /proc/<pid>/stat.
