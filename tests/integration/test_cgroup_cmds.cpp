@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 
 using namespace itest;
@@ -286,7 +287,7 @@ TEST_CASE("events --stats prints one runc stats event", "[cgroup-cmds][events]")
     }
 }
 
-TEST_CASE("events streams an oom event and ends when the container stops", "[cgroup-cmds][events]") {
+TEST_CASE("events streams an oom event and (cort) ends when the container stops", "[cgroup-cmds][events]") {
     Bundle b;
     std::string id = unique_id("evoom");
     ContainerGuard g(id);
@@ -313,11 +314,20 @@ TEST_CASE("events streams an oom event and ends when the container stops", "[cgr
     }
     REQUIRE(registered);
     write_file(b.rootfs() + "/go", "");
+    // cort's events ends by itself when the init dies; runc 1.1's waits for the cgroup to
+    // go away (delete), so it is stopped here. (No runtime call before waitpid for cort: the
+    // harness reaps stray children while it runs one.)
+    if (!runtime_is_cort()) {
+        REQUIRE(wait_status(id, "stopped"));
+        kill(ev, SIGTERM);
+    }
     int status = 0;
-    REQUIRE(waitpid(ev, &status, 0) == ev);  // events ends by itself when the init dies
+    REQUIRE(waitpid(ev, &status, 0) == ev);
     INFO(read_file(out));
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
+    if (runtime_is_cort()) {
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
     auto lines = split_lines(trim(read_file(out)));
     bool oom = false;
     for (const auto& l : lines) {
@@ -329,6 +339,7 @@ TEST_CASE("events streams an oom event and ends when the container stops", "[cgr
         }
     }
     CHECK(oom);
+    CHECK(status_of(id) == "stopped");
 }
 
 TEST_CASE("kill --all reaches every process; delete after kill -9 removes every cgroup dir",
