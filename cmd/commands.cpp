@@ -47,7 +47,6 @@ const std::vector<Command>& commands() {
         {"events", "<container-id>", "print stats and oom events as JSON lines until the container stops",
          {{{"interval"}, true, "stats interval (default 5s)"}, {{"stats"}, false, "print one stats event and exit"}},
          cmd_events},
-        {"exec", "<container-id> <command> [args...]", "run a process in a running container", exec_flags(), cmd_exec},
     };
     return table;
 }

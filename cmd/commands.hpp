@@ -19,8 +19,6 @@ int cmd_resume(const GlobalOptions&, const ParsedArgs&);
 int cmd_ps(const GlobalOptions&, const ParsedArgs&);
 int cmd_events(const GlobalOptions&, const ParsedArgs&);
 const std::vector<FlagSpec>& update_flags();
-int cmd_exec(const GlobalOptions&, const ParsedArgs&);
-const std::vector<FlagSpec>& exec_flags();
 
 // Shared by create and run: the flags and their translation into CreateOptions.
 const std::vector<FlagSpec>& create_flags();
