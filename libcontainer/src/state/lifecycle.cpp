@@ -190,7 +190,13 @@ Result<void> delete_container(const StateStore& store, const std::string& id, bo
             if (!wait_exit(pidfd->get(), 10000)) return plain_error(ETIMEDOUT, "delete: container init did not exit after SIGKILL");
         }
     }
-    if (mgr) TRY_CTX(mgr->destroy(), "delete cgroup");
+    if (mgr) {
+        // A create killed before its final save leaves no pid to signal; whatever is still
+        // in the cgroup (an init that has not yet died of its death signal) goes now.
+        auto left = mgr->pids();
+        if (left && !left->empty()) (void)mgr->kill_all(SIGKILL);
+        TRY_CTX(mgr->destroy(), "delete cgroup");
+    }
     auto hooks = saved_hooks(st);
     if (hooks && *hooks && !(*hooks)->poststop.empty() && st.pid > 0)
         for (const auto& w : hooks::run_hooks_all((*hooks)->poststop, hook_state(st, "stopped"), "poststop"))
