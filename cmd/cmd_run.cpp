@@ -7,6 +7,8 @@
 
 #include "commands.hpp"
 #include "lc/container.hpp"
+#include "bootstrap/console.hpp"
+#include "bootstrap/foreground.hpp"
 #include "lc/log.hpp"
 
 namespace cort {
@@ -53,6 +55,14 @@ int cmd_run(const GlobalOptions& g, const ParsedArgs& a) {
     auto opts = create_options(g, a, id);
     if (!opts) return fail(opts.error());
     bool detach = a.has("detach");
+    // A terminal in the foreground without --console-socket: cort receives the pty itself.
+    std::optional<lc::console::Listener> tty;
+    if (!detach && opts->console_socket.empty() && lc::console::bundle_wants_terminal(opts->bundle)) {
+        auto l = lc::console::Listener::make();
+        if (!l) return fail(l.error());
+        tty.emplace(std::move(*l));
+        opts->console_socket = tty->path();
+    }
     // Blocked before the clone so that no signal is lost between create and the wait loop;
     // the init unblocks everything before it execs the user process.
     sigset_t set = forwarded_signals(), old;
@@ -66,7 +76,17 @@ int cmd_run(const GlobalOptions& g, const ParsedArgs& a) {
         return fail(s.error());
     }
     if (detach) return 0;
-    int code = wait_and_forward(c->pid, set);
+    int code;
+    if (tty) {
+        auto master = tty->accept_master();
+        if (!master) {
+            (void)lc::delete_container(store, id, true);
+            return fail(master.error());
+        }
+        code = lc::console::run_foreground(c->pid, master->get(), set);
+    } else {
+        code = wait_and_forward(c->pid, set);
+    }
     if (!a.has("keep")) {
         auto d = lc::delete_container(store, id, true);
         if (!d) lc::log::warn(d.error().text());

@@ -39,6 +39,7 @@ const std::vector<Command>& commands() {
           {{"rootless"}, false, "a config for running as an unprivileged user"}},
          cmd_spec},
         {"features", "", "print the features this runtime implements (JSON)", {}, cmd_features},
+        {"exec", "<container-id> <command> [args...]", "run a process in a running container", exec_flags(), cmd_exec},
         {"update", "<container-id>", "update the container's cgroup resource limits", update_flags(), cmd_update},
         {"pause", "<container-id>", "freeze every process of the container", {}, cmd_pause},
         {"resume", "<container-id>", "thaw a paused container", {}, cmd_resume},

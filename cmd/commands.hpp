@@ -13,6 +13,8 @@ int cmd_delete(const GlobalOptions&, const ParsedArgs&);
 int cmd_list(const GlobalOptions&, const ParsedArgs&);
 int cmd_spec(const GlobalOptions&, const ParsedArgs&);
 int cmd_features(const GlobalOptions&, const ParsedArgs&);
+int cmd_exec(const GlobalOptions&, const ParsedArgs&);
+const std::vector<FlagSpec>& exec_flags();
 int cmd_update(const GlobalOptions&, const ParsedArgs&);
 int cmd_pause(const GlobalOptions&, const ParsedArgs&);
 int cmd_resume(const GlobalOptions&, const ParsedArgs&);

@@ -23,6 +23,7 @@ struct ChildContext {
     int fifo_fd = -1;          // read end of exec.fifo; the init waits on it for `start`
     int lock_fd = -1;          // the state lock: flock follows the open file, so a child
                                // holding a copy would keep `start` waiting forever
+    int console_fd = -1;       // connected --console-socket when process.terminal (console.hpp)
     std::vector<int> ns_fds;   // one per plan->joins entry, opened before any setns
     std::vector<cgroups::CgroupMountSource> cgroup_mounts;
 };

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bootstrap/bootstrap.hpp"
+#include "bootstrap/console.hpp"
 #include "hooks.hpp"
 #include "lc/container.hpp"
 #include "lc/log.hpp"
@@ -165,6 +166,12 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
     ctx.channel_fd = chans.second.fd();
     ctx.fifo_fd = fifo_fd.get();
     ctx.cgroup_mounts = mgr.mount_sources();
+    // Connected here: the socket's path is on the host, out of the init's sight after pivot.
+    UniqueFd console_fd;
+    if (plan.spec.process->terminal) {
+        TRY_ASSIGN(console_fd, console::connect_socket(plan.opts.console_socket));
+        ctx.console_fd = console_fd.get();
+    }
 
     ChildReaper reaper;
     log::phase("clone");
@@ -181,6 +188,7 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
     reaper.add(first);
     chans.second.close();
     fifo_fd.reset();
+    console_fd.reset();
     ns_fds.clear();
 
     TRY_CTX(mgr.apply(first), "cgroup");
@@ -236,8 +244,8 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
     if (!spec) return std::move(spec).error().wrap(cfg_path);
     TRY_ASSIGN(Plan plan, build_plan(std::move(spec).value(), opts));
     if (plan.spec.process->terminal && opts.console_socket.empty())
-        return plain_error(EINVAL, "process.terminal: a terminal needs --console-socket (terminal proxying is not "
-                             "implemented yet); set \"terminal\": false to use the caller's stdio");
+        // runc's wording; a foreground `run` passes its own socket (console::Listener).
+        return plain_error(EINVAL, "cannot allocate tty if cort will detach without setting console socket");
     log::phase("planned");
 
     StateStore store(opts.state_root);

@@ -1,0 +1,288 @@
+// `exec`, parent side (the sequence is in exec.hpp).
+#include "bootstrap/exec.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bootstrap/channel.hpp"
+#include "bootstrap/console.hpp"
+#include "bootstrap/exec_stage.hpp"
+#include "cgroups/manager.hpp"
+#include "lc/container.hpp"
+#include "lc/log.hpp"
+#include "security/seccomp_notify.hpp"
+#include "specs/json.hpp"
+#include "sys/file.hpp"
+#include "sys/proc.hpp"
+#include "sys/syscalls.hpp"
+
+namespace lc {
+namespace {
+
+using bootstrap::Channel;
+using bootstrap::MsgType;
+
+// SIGKILLs and reaps what it holds unless released: a failed exec leaves no process.
+class Reaper {
+public:
+    void add(pid_t p) { pids_.push_back(p); }
+    void forget(pid_t p) { std::erase(pids_, p); }
+    void release() { pids_.clear(); }
+    ~Reaper() {
+        for (pid_t p : pids_) ::kill(p, SIGKILL);
+        for (pid_t p : pids_)
+            while (::waitpid(p, nullptr, 0) < 0 && errno == EINTR) {
+            }
+    }
+
+private:
+    std::vector<pid_t> pids_;
+};
+
+Error died(pid_t pid, const char* who) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                          : "exit status " + std::to_string(WEXITSTATUS(status));
+    return plain_error(ECHILD, std::string(who) + " exited unexpectedly (" + how + ")");
+}
+
+Result<void> parse_user(const std::string& s, specs::User& u) {
+    auto num = [&](const std::string& v, uint32_t& out) -> bool {
+        if (v.empty() || v.size() > 10) return false;
+        for (char c : v)
+            if (c < '0' || c > '9') return false;
+        unsigned long n = std::stoul(v);
+        if (n > 0xFFFFFFFFul) return false;
+        out = static_cast<uint32_t>(n);
+        return true;
+    };
+    size_t colon = s.find(':');
+    std::string uid = s.substr(0, colon);
+    if (!num(uid, u.uid)) return plain_error(EINVAL, "--user: expected uid[:gid] as numbers, got \"" + s + "\"");
+    if (colon != std::string::npos && !num(s.substr(colon + 1), u.gid))
+        return plain_error(EINVAL, "--user: expected uid[:gid] as numbers, got \"" + s + "\"");
+    return {};
+}
+
+Result<void> validate_process(const specs::Process& p) {
+    if (p.args.empty()) return plain_error(EINVAL, "process.args: must not be empty");
+    if (p.cwd.empty()) return plain_error(EINVAL, "process.cwd: must not be empty");
+    if (p.cwd[0] != '/') return plain_error(EINVAL, "process.cwd: must be an absolute path, got \"" + p.cwd + "\"");
+    return {};
+}
+
+Result<std::vector<RlimitEntry>> plan_rlimits(const specs::Process& p) {
+    std::vector<RlimitEntry> out;
+    for (size_t i = 0; i < p.rlimits.size(); i++) {
+        const auto& r = p.rlimits[i];
+        int res = rlimit_from_name(r.type);
+        std::string field = "process.rlimits[" + std::to_string(i) + "]";
+        if (res < 0) return plain_error(EINVAL, field + ".type: unknown rlimit \"" + r.type + "\"");
+        if (r.soft > r.hard) return plain_error(EINVAL, field + ": soft limit exceeds hard limit");
+        out.push_back({res, {static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)}});
+    }
+    return out;
+}
+
+struct Opened {
+    std::vector<UniqueFd> fds;
+    std::vector<bootstrap::ExecNamespace> list;
+    bool user = false;
+};
+
+// Every namespace of the container, by the init's /proc/<pid>/ns links, all opened before
+// any setns. The start time is checked after opening: the fds then surely belong to the
+// container's init and not to a process that reused its pid.
+Result<Opened> open_namespaces(const ContainerState& st) {
+    Opened o;
+    for (const auto& [type, path] : st.namespace_paths) {
+        int flag = namespace_flag(type);
+        if (!flag) return plain_error(EINVAL, "state: unknown namespace type \"" + type + "\"");
+        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) {
+            if (errno == ENOENT || errno == ESRCH) return plain_error(ESRCH, "cannot exec in a stopped container");
+            return sys_error("open " + type + " namespace " + path);
+        }
+        o.list.push_back({flag, type, fd.get()});
+        o.fds.push_back(std::move(fd));
+        if (flag == CLONE_NEWUSER) o.user = true;
+    }
+    auto ps = sys::read_proc_stat(st.pid);
+    if (!ps || ps->start_time != st.pid_start_time) return plain_error(ESRCH, "cannot exec in a stopped container");
+    return o;
+}
+
+Result<void> check_preserved_fds(unsigned n) {
+    for (unsigned i = 0; i < n; i++) {
+        int fd = 3 + static_cast<int>(i);
+        if (::fcntl(fd, F_GETFD) < 0)
+            return plain_error(EBADF, "--preserve-fds: fd " + std::to_string(fd) + " is not open");
+    }
+    return {};
+}
+
+// Talks to stage 2 until its execve closes the channel.
+Result<void> await_exec(const Channel& ch, pid_t pid, const std::optional<security::SeccompPlan>& seccomp,
+                        const specs::Spec& config, const ContainerState& st) {
+    for (;;) {
+        auto m = ch.recv();
+        if (!m) {
+            if (m.error().code == EPIPE) return {};
+            return std::move(m).error();
+        }
+        switch (m->type) {
+            case MsgType::Error: return plain_error(m->code, m->payload);
+            case MsgType::SeccompFd: {
+                if (m->fds.size() != 1 || !seccomp) return plain_error(EPROTO, "exec protocol: bad seccomp-fd message");
+                security::ContainerProcessState cps;
+                cps.pid = pid;
+                if (config.linux && config.linux->seccomp && config.linux->seccomp->listener_metadata)
+                    cps.metadata = *config.linux->seccomp->listener_metadata;
+                cps.state.id = st.id;
+                cps.state.status = "running";
+                cps.state.pid = st.pid;
+                cps.state.bundle = st.bundle;
+                cps.state.annotations = st.annotations;
+                TRY_CTX(security::send_seccomp_listener_fd(seccomp->listener_path, m->fds[0].get(), cps),
+                        "linux.seccomp.listenerPath");
+                TRY(ch.send(MsgType::Run));
+                break;
+            }
+            default: return plain_error(EPROTO, std::string("exec protocol: unexpected ") + bootstrap::to_string(m->type));
+        }
+    }
+}
+
+}  // namespace
+
+Result<specs::Process> build_exec_process(const ExecOptions& o, const specs::Spec& config) {
+    if (!o.process_file.empty()) {
+        TRY_ASSIGN(std::string text, sys::read_file(o.process_file));
+        auto p = specs::parse_process(text);
+        if (!p) return std::move(p).error().wrap("--process " + o.process_file);
+        TRY(validate_process(*p));
+        return std::move(p).value();
+    }
+    if (!config.process) return plain_error(EINVAL, "config.json of the container has no process section");
+    specs::Process p = *config.process;
+    p.args = o.args;
+    if (!o.cwd.empty()) p.cwd = o.cwd;
+    if (!o.apparmor.empty()) p.apparmor_profile = o.apparmor;
+    if (!o.process_label.empty()) p.selinux_label = o.process_label;
+    if (!o.caps.empty()) {
+        if (!p.capabilities) p.capabilities.emplace();
+        auto& c = *p.capabilities;
+        for (auto* set : {&c.bounding, &c.effective, &c.permitted, &c.ambient}) {
+            if (!*set) set->emplace();
+            for (const auto& cap : o.caps) (*set)->push_back(cap);
+        }
+    }
+    p.env.insert(p.env.end(), o.env.begin(), o.env.end());
+    // runc: a terminal only when --tty says so, whatever config.json has.
+    p.terminal = o.tty.value_or(false);
+    if (o.no_new_privs) p.no_new_privileges = *o.no_new_privs;
+    if (!o.user.empty()) TRY(parse_user(o.user, p.user));
+    for (uint32_t g : o.additional_gids) p.user.additional_gids.push_back(g);
+    TRY(validate_process(p));
+    return p;
+}
+
+Result<ExecStarted> exec_process(const ExecOptions& o) {
+    StateStore store(o.state_root);
+    TRY_ASSIGN(ContainerInfo info, load_container(store, o.id));
+    const ContainerState& st = info.state;
+    if (info.status == Status::Stopped) return plain_error(ESRCH, "cannot exec in a stopped container");
+    if (info.status == Status::Creating) return plain_error(EBUSY, "cannot exec in a container that is still being created");
+    if (info.status == Status::Paused && !o.ignore_paused)
+        return plain_error(EBUSY, "cannot exec in a paused container (use --ignore-paused to override)");
+
+    std::string cfg_path = store.dir(o.id) + "/config.json";
+    TRY_ASSIGN(std::string cfg_text, sys::read_file(cfg_path));
+    auto config = specs::parse_config(cfg_text);
+    if (!config) return std::move(config).error().wrap(cfg_path);
+    TRY_ASSIGN(specs::Process proc, build_exec_process(o, *config));
+    // runc's two rules for terminals, with its wording.
+    if (o.detach && proc.terminal && o.console_socket.empty())
+        return plain_error(EINVAL, "cannot allocate tty if cort will detach without setting console socket");
+    if (!o.console_socket.empty() && (!o.detach || !proc.terminal))
+        return plain_error(EINVAL, "cannot use console socket if cort will not detach or allocate tty");
+    TRY(check_preserved_fds(o.preserve_fds));
+
+    const specs::Linux* linux = config->linux ? &*config->linux : nullptr;
+    TRY_ASSIGN(security::ProcessSecurityPlan sec, security::plan(proc, linux));
+    TRY_ASSIGN(auto rlimits, plan_rlimits(proc));
+    std::unique_ptr<cgroups::Manager> mgr;
+    if (!st.cgroup.empty()) {
+        TRY_ASSIGN(mgr, cgroups::load_manager(st.cgroup));
+    }
+    TRY(security::apply_initial_cpu_affinity(sec));
+
+    TRY_ASSIGN(Opened ns, open_namespaces(st));
+    UniqueFd console_child, console_parent;
+    if (!o.console_socket.empty()) {
+        TRY_ASSIGN(console_child, console::connect_socket(o.console_socket));
+    } else if (proc.terminal) {
+        // Foreground terminal: cort itself is the console-socket receiver.
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) return sys_error("socketpair");
+        console_parent.reset(sv[0]);
+        console_child.reset(sv[1]);
+    }
+    TRY_ASSIGN(auto chans, Channel::make_pair());
+    const Channel& ch = chans.first;
+
+    bootstrap::ExecContext ctx;
+    ctx.process = &proc;
+    ctx.security = &sec;
+    ctx.rlimits = std::move(rlimits);
+    ctx.env = proc.env;
+    ctx.namespaces = ns.list;
+    ctx.joins_user_ns = ns.user;
+    ctx.channel_fd = chans.second.fd();
+    ctx.console_fd = console_child.get();
+    ctx.preserve_fds = o.preserve_fds;
+
+    Reaper reaper;
+    pid_t stage1 = sys::clone_fork(SIGCHLD);
+    if (stage1 < 0) return sys_error("clone");
+    if (stage1 == 0) bootstrap::run_exec_stage1(ctx);
+    reaper.add(stage1);
+    chans.second.close();
+    console_child.reset();
+    ns.fds.clear();
+
+    if (mgr) TRY_CTX(mgr->apply(stage1), "join the container's cgroup");
+    TRY(ch.send(MsgType::Go));
+    auto m = ch.recv();
+    if (!m) {
+        if (m.error().code == EPIPE) return died(stage1, "exec stage 1");
+        return std::move(m).error();
+    }
+    if (m->type == MsgType::Error) return plain_error(m->code, m->payload);
+    if (m->type != MsgType::InitPid) return plain_error(EPROTO, std::string("exec protocol: unexpected ") + bootstrap::to_string(m->type));
+    pid_t pid = static_cast<pid_t>(std::atoi(m->payload.c_str()));
+    if (pid <= 0) return plain_error(EPROTO, "exec protocol: bad pid \"" + m->payload + "\"");
+    reaper.add(pid);
+    while (::waitpid(stage1, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    reaper.forget(stage1);
+
+    TRY(ch.send(MsgType::Go));
+    TRY_CTX(await_exec(ch, pid, sec.seccomp, *config, st), "unable to start container process");
+    ExecStarted out;
+    out.pid = pid;
+    if (console_parent) {
+        TRY_ASSIGN(out.pty_master, console::recv_master(console_parent.get()));
+    }
+    if (!o.pid_file.empty()) TRY_CTX(sys::write_file_atomic(o.pid_file, std::to_string(pid), 0644), "--pid-file");
+    reaper.release();
+    return out;
+}
+
+}  // namespace lc
