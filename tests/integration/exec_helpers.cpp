@@ -36,8 +36,19 @@ RunResult sh_with_rt(const std::string& script, const RunOptions& opts) {
     return run_cmd({"/bin/sh", "-c", "RT='" + rtcmd + "'; " + script}, opts);
 }
 
+namespace {
+// Built tools live for the run only: removed when the test binary exits.
+struct ToolCache {
+    std::map<std::string, std::string> paths;
+    ~ToolCache() {
+        for (const auto& [n, p] : paths) ::unlink(p.c_str());
+    }
+};
+}  // namespace
+
 std::string test_tool(const std::string& name) {
-    static std::map<std::string, std::string> built;
+    static ToolCache cache;
+    auto& built = cache.paths;
     auto it = built.find(name);
     if (it != built.end()) return it->second;
     std::string out = "/tmp/cort-itest-tool-" + std::to_string(::getpid()) + "-" + name;
