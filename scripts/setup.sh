@@ -17,6 +17,7 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   nlohmann-json3-dev libseccomp-dev libcap-dev catch2
   busybox-static runc crun jq
+  iproute2 procps util-linux
   strace hyperfine time gnuplot-nox
 )
 
