@@ -20,6 +20,9 @@ struct ChildContext {
     const Plan* plan = nullptr;
     pid_t parent_pid = 0;
     int channel_fd = -1;       // the children's end of the socketpair
+    int parent_channel_fd = -1;  // the parent's end: the first child closes its copy at once,
+                                 // or it would never see EOF when the parent dies before
+                                 // the death signal is set
     int fifo_fd = -1;          // read end of exec.fifo; the init waits on it for `start`
     int lock_fd = -1;          // the state lock: flock follows the open file, so a child
                                // holding a copy would keep `start` waiting forever

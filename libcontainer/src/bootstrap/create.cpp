@@ -164,6 +164,7 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
     TRY_ASSIGN(auto chans, Channel::make_pair());
     Channel& ch = chans.first;
     ctx.channel_fd = chans.second.fd();
+    ctx.parent_channel_fd = ch.fd();
     ctx.fifo_fd = fifo_fd.get();
     ctx.cgroup_mounts = mgr.mount_sources();
     // Connected here: the socket's path is on the host, out of the init's sight after pivot.

@@ -245,6 +245,7 @@ Result<ExecStarted> exec_process(const ExecOptions& o) {
     ctx.namespaces = ns.list;
     ctx.joins_user_ns = ns.user;
     ctx.channel_fd = chans.second.fd();
+    ctx.parent_channel_fd = ch.fd();
     ctx.console_fd = console_child.get();
     ctx.preserve_fds = o.preserve_fds;
 

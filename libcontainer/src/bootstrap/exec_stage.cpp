@@ -119,6 +119,7 @@ void run_exec_stage1(const ExecContext& ctx) noexcept {
     ::prctl(PR_SET_NAME, "cort:[1:EXEC]", 0, 0, 0);
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (ctx.parent_channel_fd >= 0) ::close(ctx.parent_channel_fd);
     Channel ch{UniqueFd(ctx.channel_fd)};
     auto r = [&]() -> Result<pid_t> {
         // Go: the parent has moved us into the container's cgroup; what we fork is born there.

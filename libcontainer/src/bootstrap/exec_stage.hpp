@@ -25,6 +25,7 @@ struct ExecContext {
     std::vector<ExecNamespace> namespaces;
     bool joins_user_ns = false;
     int channel_fd = -1;
+    int parent_channel_fd = -1;  // closed first thing in stage 1: else no EOF if `cort exec` dies early
     int console_fd = -1;  // connected console socket (or cort's own socketpair end); -1 without a terminal
     unsigned preserve_fds = 0;
 };

@@ -165,7 +165,9 @@ void run_init(const ChildContext& ctx, bool joins_done) noexcept {
     // No getppid() check: it reads 0 from inside a new pid namespace. A parent that died
     // before the death signal was set closed its end of the channel, so the first recv fails.
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    if (ctx.lock_fd >= 0) ::close(ctx.lock_fd);
+    // From stage 1 these were closed there already (and the numbers may since be reused).
+    if (!joins_done && ctx.lock_fd >= 0) ::close(ctx.lock_fd);
+    if (!joins_done && ctx.parent_channel_fd >= 0) ::close(ctx.parent_channel_fd);
     Channel ch{UniqueFd(ctx.channel_fd)};
     std::string exe;
     std::vector<std::string> env;

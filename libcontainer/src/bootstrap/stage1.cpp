@@ -83,6 +83,7 @@ void run_stage1(const ChildContext& ctx) noexcept {
     // before the death signal was set closed its end of the channel, so the first recv fails.
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (ctx.lock_fd >= 0) ::close(ctx.lock_fd);
+    if (ctx.parent_channel_fd >= 0) ::close(ctx.parent_channel_fd);
     Channel ch{UniqueFd(ctx.channel_fd)};
     auto pid = stage1(ctx, ch);
     if (!pid) {
