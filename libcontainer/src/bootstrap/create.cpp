@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bootstrap/bootstrap.hpp"
+#include "bootstrap/child_process.hpp"
 #include "bootstrap/console.hpp"
 #include "hooks.hpp"
 #include "lc/container.hpp"
@@ -26,54 +27,11 @@ namespace {
 using bootstrap::Channel;
 using bootstrap::MsgType;
 
-// SIGKILLs and reaps its processes unless released (crun's cleanup_pid).
-class ChildReaper {
-public:
-    void add(pid_t p) { pids_.push_back(p); }
-    void forget(pid_t p) { std::erase(pids_, p); }
-    void release() { pids_.clear(); }
-    ~ChildReaper() {
-        for (pid_t p : pids_) ::kill(p, SIGKILL);
-        for (pid_t p : pids_)
-            while (::waitpid(p, nullptr, 0) < 0 && errno == EINTR) {
-            }
-    }
-
-private:
-    std::vector<pid_t> pids_;
-};
-
-std::string exit_text(int status) {
-    if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
-    if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
-    return "status " + std::to_string(status);
-}
-
-// The channel closed before the expected message: say how the child ended.
-Error child_died(pid_t pid, const char* who, cgroups::Manager* mgr) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    std::string msg = std::string(who) + " exited unexpectedly (" + exit_text(status) + ")";
-    if (mgr) {
-        auto ooms = mgr->oom_kill_count();
-        if (ooms && *ooms > 0) msg = std::string(who) + " was OOM-killed (memory limit too low?)";
-    }
-    return plain_error(ECHILD, msg);
-}
-
-specs::OciState hook_oci_state(const Plan& plan, pid_t pid, const char* status) {
-    specs::OciState s;
-    s.id = plan.opts.id;
-    s.status = status;
-    s.pid = pid;
-    s.bundle = plan.opts.bundle;
-    s.annotations = plan.spec.annotations;
-    return s;
-}
+using bootstrap::child_died;
+using bootstrap::ChildReaper;
 
 std::string hook_state(const Plan& plan, pid_t pid, const char* status) {
-    return specs::to_json_string(hook_oci_state(plan, pid, status), false);
+    return specs::to_json_string(bootstrap::plan_oci_state(plan, pid, status), false);
 }
 
 Result<void> write_pid_file(const std::string& path, pid_t pid) {
@@ -100,7 +58,7 @@ Result<void> await_ready(const Plan& plan, const Channel& ch, pid_t init_pid, cg
                 cps.pid = init_pid;
                 if (plan.spec.linux && plan.spec.linux->seccomp && plan.spec.linux->seccomp->listener_metadata)
                     cps.metadata = *plan.spec.linux->seccomp->listener_metadata;
-                cps.state = hook_oci_state(plan, init_pid, "creating");
+                cps.state = bootstrap::plan_oci_state(plan, init_pid, "creating");
                 TRY_CTX(security::send_seccomp_listener_fd(plan.security_plan->seccomp->listener_path,
                                                            m->fds[0].get(), cps),
                         "linux.seccomp.listenerPath");

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bootstrap/channel.hpp"
+#include "bootstrap/child_process.hpp"
 #include "bootstrap/console.hpp"
 #include "bootstrap/exec_stage.hpp"
 #include "cgroups/manager.hpp"
@@ -25,32 +26,8 @@ namespace {
 
 using bootstrap::Channel;
 using bootstrap::MsgType;
-
-// SIGKILLs and reaps what it holds unless released: a failed exec leaves no process.
-class Reaper {
-public:
-    void add(pid_t p) { pids_.push_back(p); }
-    void forget(pid_t p) { std::erase(pids_, p); }
-    void release() { pids_.clear(); }
-    ~Reaper() {
-        for (pid_t p : pids_) ::kill(p, SIGKILL);
-        for (pid_t p : pids_)
-            while (::waitpid(p, nullptr, 0) < 0 && errno == EINTR) {
-            }
-    }
-
-private:
-    std::vector<pid_t> pids_;
-};
-
-Error died(pid_t pid, const char* who) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
-                                          : "exit status " + std::to_string(WEXITSTATUS(status));
-    return plain_error(ECHILD, std::string(who) + " exited unexpectedly (" + how + ")");
-}
+using bootstrap::child_died;
+using bootstrap::ChildReaper;
 
 Result<void> parse_user(const std::string& s, specs::User& u) {
     auto num = [&](const std::string& v, uint32_t& out) -> bool {
@@ -249,7 +226,7 @@ Result<ExecStarted> exec_process(const ExecOptions& o) {
     ctx.console_fd = console_child.get();
     ctx.preserve_fds = o.preserve_fds;
 
-    Reaper reaper;
+    ChildReaper reaper;
     pid_t stage1 = sys::clone_fork(SIGCHLD);
     if (stage1 < 0) return sys_error("clone");
     if (stage1 == 0) bootstrap::run_exec_stage1(ctx);
@@ -262,7 +239,7 @@ Result<ExecStarted> exec_process(const ExecOptions& o) {
     TRY(ch.send(MsgType::Go));
     auto m = ch.recv();
     if (!m) {
-        if (m.error().code == EPIPE) return died(stage1, "exec stage 1");
+        if (m.error().code == EPIPE) return child_died(stage1, "exec stage 1");
         return std::move(m).error();
     }
     if (m->type == MsgType::Error) return plain_error(m->code, m->payload);

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "bootstrap/bootstrap.hpp"
+#include "bootstrap/child_process.hpp"
 #include "bootstrap/console.hpp"
 #include "bootstrap/process_setup.hpp"
 #include "hooks.hpp"
@@ -28,13 +29,7 @@ namespace {
 // Hooks run here are in the container's namespaces: runtime.md gives them the pid "as seen
 // by the container", i.e. ours.
 std::string hook_state(const Plan& plan, const char* status) {
-    specs::OciState s;
-    s.id = plan.opts.id;
-    s.status = status;
-    s.pid = ::getpid();
-    s.bundle = plan.opts.bundle;
-    s.annotations = plan.spec.annotations;
-    return specs::to_json_string(s, false);
+    return specs::to_json_string(plan_oci_state(plan, ::getpid(), status), false);
 }
 
 Result<void> join_namespaces(const ChildContext& ctx) {
