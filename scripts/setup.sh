@@ -10,6 +10,10 @@ set -euo pipefail
 # references), jq (edits config.json in scripts/make-bundle.sh without python).
 # Benchmark: strace (syscall counts), hyperfine (ad-hoc comparisons), time (GNU time for peak
 # RSS: bash's `time` keyword cannot report it), gnuplot-nox (the plot in docs/performance.png).
+# Security tests: uidmap (newuidmap/newgidmap for rootless multi-range mappings).
+# cgroup v2 tests: these hosts are v1, so a Debian kernel (linux-image-amd64) boots under
+# qemu-system-x86 (software emulation) with an initramfs packed by cpio.
+# Engine tests (tests/e2e): podman + conmon, containerd, docker.io, the engines users run cort under.
 # gnuplot-nox rather than python3-matplotlib: a bare Debian 12 may not even have python3, and
 # matplotlib pulls in python3 + numpy + fonts (hundreds of MB); gnuplot-nox is ~2 MB plus cairo
 # and still renders PNG (pngcairo) without X.
@@ -19,6 +23,9 @@ PACKAGES=(
   busybox-static runc crun jq
   iproute2 procps util-linux
   strace hyperfine time gnuplot-nox
+  uidmap
+  qemu-system-x86 linux-image-amd64 cpio
+  podman conmon containerd docker.io
 )
 
 die() { echo "setup.sh: $*" >&2; exit 1; }
