@@ -91,6 +91,7 @@ Result<void> make_paths_readonly(const SafeRoot& root, const std::vector<std::st
 
 Result<void> mask_paths(const SafeRoot& root, const std::vector<std::string>& paths) {
     UniqueFd dev_null, empty_dir;
+    bool empty_dir_attached = false;
     for (const auto& p : paths) {
         bool missing = false;
         auto fd = open_optional(root, p, missing);
@@ -106,6 +107,14 @@ Result<void> mask_paths(const SafeRoot& root, const std::vector<std::string>& pa
             source = &empty_dir;
         } else if (!dev_null) {
             TRY_ASSIGN(dev_null, open_verified_dev_null(root));
+        }
+        if (source == &empty_dir && !empty_dir_attached) {
+            // Kernels before 6.15 refuse to clone a detached mount (open_tree: EINVAL), so
+            // the fresh tmpfs itself goes over the first masked directory; the others get
+            // clones of it, which every kernel allows once it is attached.
+            TRY(attach(empty_dir.get(), fd->get(), "mask over " + p));
+            empty_dir_attached = true;
+            continue;
         }
         TRY_ASSIGN(UniqueFd tree, clone_tree(source->get(), false, p));
         TRY(attach(tree.get(), fd->get(), "mask over " + p));
