@@ -162,6 +162,18 @@ TEST_CASE("update refuses bad input and changes nothing", "[cgroup-cmds][update]
         CHECK(j.err.find("pids.limit") != std::string::npos);
         unchanged();
     }
+    SECTION("[cort-only] a unified key naming no file, beside a valid memory limit") {
+        CORT_ONLY();
+        // The hybrid host's cgroup2 hierarchy holds the container too, so cgroup.* keys are
+        // accepted there; a file that does not exist must fail before memory is written.
+        RunOptions o;
+        o.stdin_data = R"({"memory":{"limit":33554432},"unified":{"cgroup.nosuchfile":"1"}})";
+        auto r = rt({"update", "-r", "-", id}, o);
+        INFO(r.describe());
+        CHECK(r.exit_code != 0);
+        CHECK(r.err.find("unified.cgroup.nosuchfile") != std::string::npos);
+        unchanged();
+    }
     SECTION("[cort-only] a unified key on a v1 memory controller") {
         CORT_ONLY();  // runc 1.1 names no key
         RunOptions o;
@@ -172,6 +184,21 @@ TEST_CASE("update refuses bad input and changes nothing", "[cgroup-cmds][update]
         CHECK(r.err.find("unified.memory.high") != std::string::npos);
         unchanged();
     }
+}
+
+TEST_CASE("memory.checkBeforeUpdate is a v2 check: on v1 memory it changes nothing", "[cgroup-cmds][update]") {
+    // runc applies it only in its v2 managers; the v1 kernel itself refuses a limit it
+    // cannot reclaim down to (EBUSY). The v2 refusal is tested under qemu (tests/qemu).
+    Bundle b;
+    std::string id = unique_id("updchk");
+    ContainerGuard g(id);
+    start_running(b, id, kTwoSleeps);
+    RunOptions o;
+    o.stdin_data = R"({"memory":{"limit":67108864,"checkBeforeUpdate":true}})";
+    auto r = rt({"update", "-r", "-", id}, o);
+    INFO(r.describe());
+    REQUIRE(r.exit_code == 0);
+    CHECK(cg_file(id, "memory", "memory.limit_in_bytes") == "67108864");
 }
 
 TEST_CASE("update of a missing or stopped container fails", "[cgroup-cmds][update][bad-input]") {

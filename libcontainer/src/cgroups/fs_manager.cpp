@@ -167,6 +167,11 @@ Result<FsManager::PlannedWrites> FsManager::plan_controller(const ControllerUse&
         return make_error(use.field + ": no cgroup hierarchy on this host has the " + c + " controller");
     TRY_ASSIGN(dir, fs::open_dir(h->path));
     if (c == "memory") {
+        if (r.memory->check_before_update.value_or(false)) {
+            // Best effort, as runc: a usage we cannot read is no reason to refuse.
+            auto cur = fs::read_at(dir.get(), h->path, "memory.current");
+            if (cur.ok()) TRY(check_memory_usage(*r.memory, std::strtoull(cur->c_str(), nullptr, 10)));
+        }
         TRY_ASSIGN(writes, v2_memory(*r.memory));
     } else if (c == "cpu") {
         // cpu.max holds quota and period together: when only one is given (update
@@ -250,6 +255,11 @@ Result<void> FsManager::set(const specs::LinuxResources& r) {
                                   " controller");
         }
         TRY_ASSIGN(UniqueFd dir, fs::open_dir(h->path));
+        // A key naming no file (memory.nosuch) would otherwise fail only at its write, after
+        // the controllers' values were written; unified is last, so check before any write.
+        for (const auto& w : writes)
+            if (!fs::exists_at(dir.get(), w.file))
+                return make_error(w.field + ": no such file in the container's cgroup " + h->path);
         plan.push_back(PlannedWrites{std::move(dir), h->path, std::move(writes)});
     }
     if (!r.devices.empty() && layout_ != Layout::Unified && !v1_with("devices"))

@@ -56,6 +56,10 @@ Result<Writes> v2_pids(const specs::LinuxPids& p);
 Result<Writes> v2_io(const specs::LinuxBlockIO& b, bool bfq);
 Result<Writes> v2_hugetlb(const std::vector<specs::LinuxHugepageLimit>& h);
 Result<Writes> v2_unified(const std::map<std::string, std::string>& u);
+// memory.checkBeforeUpdate (runc's CheckMemoryUsage, v2 only): with the flag set, refuse a
+// memory limit or memory+swap limit at or below `usage` (memory.current). Unset, false, or
+// no positive limit: nothing to check.
+Result<void> check_memory_usage(const specs::LinuxMemory& m, uint64_t usage);
 
 // ---- conversions (runc's, so values match what runc writes) ----
 // cpu.shares [2, 262144] -> cpu.weight [1, 10000]; 1024 -> 100. 0 means unset.

@@ -76,6 +76,19 @@ Result<Writes> v2_memory(const specs::LinuxMemory& m) {
     return out;
 }
 
+Result<void> check_memory_usage(const specs::LinuxMemory& m, uint64_t usage) {
+    if (!m.check_before_update.value_or(false)) return {};
+    auto refuse = [&](const char* field, const char* what, int64_t limit) -> Result<void> {
+        return make_error(kMem + "." + field + ": " + what + " " + std::to_string(limit) +
+                          " is not above the current usage " + std::to_string(usage) +
+                          " (memory.current; memory.checkBeforeUpdate is set)");
+    };
+    int64_t swap = m.swap.value_or(0), limit = m.limit.value_or(0);
+    if (swap > 0 && static_cast<uint64_t>(swap) <= usage) return refuse("swap", "memory+swap limit", swap);
+    if (limit > 0 && static_cast<uint64_t>(limit) <= usage) return refuse("limit", "memory limit", limit);
+    return {};
+}
+
 Result<Writes> v2_cpu(const specs::LinuxCPU& c) {
     Writes out;
     if (c.shares && *c.shares != 0) {

@@ -260,3 +260,32 @@ TEST_CASE("used controllers in runc's order", "[cgroups][resources]") {
     CHECK(names == std::vector<std::string>{"cpuset", "memory", "cpu", "pids", "blkio", "hugetlb"});
     CHECK(used_controllers(r, true)[4].controller == "io");
 }
+
+TEST_CASE("memory.checkBeforeUpdate: a limit at or below memory.current is refused", "[cgroups][resources][v2]") {
+    specs::LinuxMemory m;
+    m.limit = 1000;
+    // The flag unset or false: no check (runc).
+    CHECK(check_memory_usage(m, 5000).ok());
+    m.check_before_update = false;
+    CHECK(check_memory_usage(m, 5000).ok());
+    m.check_before_update = true;
+    CHECK(check_memory_usage(m, 999).ok());
+    auto at = check_memory_usage(m, 1000);  // equal is refused too, as runc does
+    REQUIRE_FALSE(at.ok());
+    CHECK(at.error().text().find("linux.resources.memory.limit") != std::string::npos);
+    CHECK(at.error().text().find("1000") != std::string::npos);
+    CHECK(at.error().text().find("memory.current") != std::string::npos);
+    // -1 (unlimited) and 0 (unset) never are.
+    m.limit = -1;
+    CHECK(check_memory_usage(m, 1ULL << 40).ok());
+    m.limit = 0;
+    CHECK(check_memory_usage(m, 1ULL << 40).ok());
+    // memory+swap is checked against the same usage, and named.
+    m.limit = 4000;
+    m.swap = 2000;
+    auto sw = check_memory_usage(m, 3000);
+    REQUIRE_FALSE(sw.ok());
+    CHECK(sw.error().text().find("linux.resources.memory.swap") != std::string::npos);
+    m.swap = -1;
+    CHECK(check_memory_usage(m, 3000).ok());
+}

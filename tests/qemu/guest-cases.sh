@@ -1,0 +1,295 @@
+#!/bin/sh
+# cort's cgroup v2 cases, run by guest-init.sh inside the qemu guest (busybox sh, cgroup2 at
+# /sys/fs/cgroup with every controller enabled at the root). One TAP line per case, with
+# "# " diagnostics after a failure; the plan comes last. Bundles and resources files were
+# made on the host (run-cgroupv2.sh); they share the rootfs /rootfs.
+CORT="cort --root /run/cort"
+CG=/sys/fs/cgroup
+n=0
+failed=""   # diagnostics of the current case; empty = pass
+
+note() { failed="$failed$*
+"; }
+begin() { failed=""; }
+end() {
+    n=$((n + 1))
+    if [ -z "$failed" ]; then
+        echo "ok $n - $1"
+    else
+        echo "not ok $n - $1"
+        printf '%s' "$failed" | sed 's/^/#   /'
+    fi
+}
+# expect_file ID FILE VALUE: the container's cgroup file holds VALUE (whitespace-normalised)
+expect_file() {
+    if [ ! -e "$CG/$1/$2" ]; then note "$CG/$1/$2: missing"; return; fi
+    got=$(tr '\n' ' ' < "$CG/$1/$2" | sed 's/ *$//')
+    [ "$got" = "$3" ] || note "$2: got '$got', want '$3'"
+}
+# expect_file_if ID FILE VALUE: same, when the kernel has the file
+expect_file_if() { [ -e "$CG/$1/$2" ] && expect_file "$@"; }
+# run_ok CMD...: the command succeeds (its output is kept in $out)
+run_ok() {
+    out=$("$@" 2>&1) || note "'$*' failed ($?): $out"
+}
+# run_fails PATTERN CMD...: the command fails and its output contains PATTERN
+run_fails() {
+    pat=$1; shift
+    if out=$("$@" 2>&1); then note "'$*' succeeded, want an error with '$pat'"; return; fi
+    case $out in *"$pat"*) ;; *) note "'$*': error lacks '$pat': $out" ;; esac
+}
+status_of() { $CORT state "$1" 2>/dev/null | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p'; }
+pid_of() { $CORT state "$1" 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'; }
+# wait_status ID STATUS: up to ~10 s
+wait_status() {
+    i=0
+    while [ "$(status_of "$1")" != "$2" ]; do
+        i=$((i + 1))
+        if [ $i -gt 100 ]; then note "$1: status '$(status_of "$1")' after 10s, want '$2'"; return 1; fi
+        sleep 0.1
+    done
+}
+# start BUNDLE ID: create + start, stdio to /tmp/ID.out
+start() {
+    if ! $CORT create --bundle "/bundles/$1" "$2" </dev/null >"/tmp/$2.out" 2>&1; then
+        note "create $2 from $1 failed: $(cat "/tmp/$2.out")"; return 1
+    fi
+    if ! out=$($CORT start "$2" 2>&1); then note "start $2 failed: $out"; return 1; fi
+}
+cleanup() {
+    $CORT delete --force "$1" >/dev/null 2>&1
+    [ ! -e "$CG/$1" ] || note "$CG/$1 still exists after delete"
+}
+# no_trace ID: nothing left of a container whose create failed
+no_trace() {
+    [ ! -e "$CG/$1" ] || note "$CG/$1 left behind"
+    [ ! -e "/run/cort/$1" ] || note "/run/cort/$1 left behind"
+}
+
+# ---------------------------------------------------------------- every resource lands
+
+begin
+if start all res; then
+    expect_file res memory.max 67108864
+    expect_file res memory.low 33554432
+    expect_file_if res memory.swap.max 33554432   # 96M memory+swap - 64M memory
+    expect_file res memory.high 62914560          # unified
+    expect_file res memory.oom.group 1            # unified
+    expect_file res cpu.weight 59                 # shares 512
+    expect_file res cpu.max "50000 100000"
+    expect_file res cpu.max.burst 10000
+    expect_file res cpuset.cpus 0
+    expect_file res cpuset.mems 0
+    expect_file res pids.max 100
+    expect_file res io.weight "default 4950"      # blkio weight 500
+    expect_file res io.max "1:0 rbps=1048576 wbps=max riops=max wiops=100"
+    expect_file res hugetlb.2MB.max 4194304
+    expect_file_if res hugetlb.2MB.rsvd.max 4194304
+    grep -q "^$(pid_of res)\$" "$CG/res/cgroup.procs" || note "init pid not in $CG/res/cgroup.procs"
+fi
+end "create writes every linux.resources field to its v2 file"
+
+begin
+for c in cpu cpuset io memory pids hugetlb; do
+    grep -qw $c "$CG/res/cgroup.controllers" 2>/dev/null || note "controller $c not enabled for the container"
+done
+end "the container's cgroup has the cpu cpuset io memory pids hugetlb controllers"
+
+begin
+if start idle idle; then expect_file idle cpu.idle 1; fi
+cleanup idle
+end "cpu.idle"
+
+begin
+if start nolimit nolim; then
+    expect_file nolim memory.max max
+    expect_file_if nolim memory.swap.max max
+    expect_file nolim cpu.max "max 100000"
+fi
+cleanup nolim
+end "memory.limit -1 lifts memory and swap; cpu.quota -1 writes max"
+
+# ---------------------------------------------------------------- commands on "res"
+
+begin
+$CORT exec -d res sleep 31 >/dev/null 2>&1 || note "exec -d failed"
+found=""
+for p in $(cat "$CG/res/cgroup.procs"); do
+    case $(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null) in "sleep 31 ") found=$p ;; esac
+done
+[ -n "$found" ] || note "the exec'd process is not in $CG/res/cgroup.procs: $(cat $CG/res/cgroup.procs)"
+end "exec lands in the container's cgroup"
+
+begin
+run_ok $CORT update --memory 128m --memory-swap 256m --memory-reservation 64m --pids-limit 20 \
+    --cpu-quota 20000 --cpu-period 50000 --cpu-share 2048 --cpu-burst 5000 --cpuset-cpus 1 --blkio-weight 100 res
+expect_file res memory.max 134217728
+expect_file_if res memory.swap.max 134217728
+expect_file res memory.low 67108864
+expect_file res pids.max 20
+expect_file res cpu.max "20000 50000"
+expect_file res cpu.weight 174
+expect_file res cpu.max.burst 5000
+expect_file res cpuset.cpus 1
+expect_file res io.weight "default 910"
+end "update flags change the v2 files"
+
+begin
+run_ok $CORT update --resources /files/update.json res
+expect_file res memory.max 100663296
+expect_file res pids.max 30
+expect_file res cpu.max "max 50000"   # quota lifted, period kept
+expect_file res cpu.weight 174        # untouched
+end "update --resources FILE"
+
+begin
+run_ok $CORT update --cpu-period 200000 res
+expect_file res cpu.max "max 200000"
+run_ok $CORT update --cpu-quota 30000 res
+expect_file res cpu.max "30000 200000"
+end "update of only the cpu period or quota keeps the other half of cpu.max"
+
+begin
+run_fails "--pids-limit" $CORT update --pids-limit -5 --memory 32m res
+expect_file res memory.max 100663296
+run_fails "cpuset.cpus" $CORT update --cpuset-cpus 7 res
+expect_file res cpuset.cpus 1
+printf '{"memory":{"limit":33554432},"unified":{"memory.nosuch":"1"}}' > /tmp/bad.json
+run_fails "unified.memory.nosuch" $CORT update -r /tmp/bad.json res
+expect_file res memory.max 100663296
+end "update refuses bad input and changes nothing"
+
+begin
+run_ok $CORT pause res
+expect_file res cgroup.freeze 1
+grep -q "frozen 1" $CG/res/cgroup.events || note "cgroup.events: $(cat $CG/res/cgroup.events)"
+[ "$(status_of res)" = paused ] || note "state after pause: $(status_of res)"
+run_ok $CORT resume res
+expect_file res cgroup.freeze 0
+[ "$(status_of res)" = running ] || note "state after resume: $(status_of res)"
+end "pause and resume through cgroup.freeze; state says paused"
+
+begin
+run_ok $CORT ps --format json res
+case $out in *"$(pid_of res)"*) ;; *) note "ps json lacks the init pid $(pid_of res): $out" ;; esac
+case $out in "["*"]") ;; *) note "ps json is not an array: $out" ;; esac
+end "ps --format json lists the container's pids"
+
+begin
+run_ok $CORT events --stats res
+for k in '"type":"stats"' '"memory"' '"cpu"' '"pids"' '"usage"' '"current"' '"hugetlb"'; do
+    case $out in *"$k"*) ;; *) note "events --stats lacks $k: $out" ;; esac
+done
+end "events --stats JSON has memory, cpu, pids"
+
+begin
+cleanup res
+[ "$(status_of res)" = "" ] || note "state still there"
+end "delete --force of a running container removes its cgroup"
+
+# ---------------------------------------------------------------- effects
+
+begin
+if start oom oom; then
+    i=0
+    while [ ! -s /rootfs/tmp/oom.rc ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    [ "$(cat /rootfs/tmp/oom.rc 2>/dev/null)" = "rc=137" ] || note "tail's exit: '$(cat /rootfs/tmp/oom.rc 2>/dev/null)', want rc=137"
+    k=$(sed -n 's/^oom_kill //p' $CG/oom/memory.events)
+    [ "${k:-0}" -ge 1 ] || note "memory.events: $(cat $CG/oom/memory.events)"
+    expect_file oom memory.max 16777216
+    expect_file_if oom memory.swap.max 0
+fi
+cleanup oom
+rm -f /rootfs/tmp/oom.rc
+end "a memory limit OOM-kills a process that exceeds it (memory.events oom_kill)"
+
+begin
+if start pids pids; then
+    i=0
+    while ! grep -q "fork" /tmp/pids.out && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    grep -q "fork" /tmp/pids.out || note "no fork error: $(cat /tmp/pids.out)"
+    grep -q "forked-all" /tmp/pids.out && note "all forks succeeded"
+    m=$(sed -n 's/^max //p' $CG/pids/pids.events)
+    [ "${m:-0}" -ge 1 ] || note "pids.events: $(cat $CG/pids/pids.events)"
+    c=$(cat $CG/pids/pids.current)
+    [ "$c" -le 3 ] || note "pids.current $c > 3"
+fi
+cleanup pids
+end "a pids limit refuses the next fork"
+
+begin
+run_ok $CORT run --bundle /bundles/devices dev
+case $out in *"full=1"*) ;; *) note "default devices: $out" ;; esac
+case $out in *"mknod=0"*) ;; *) note "mknod (allowed by c *:* m): $out" ;; esac
+case $out in *"open=1"*) ;; *) note "open of /dev/console (c 5:1) not denied: $out" ;; esac
+case $out in *"blk=1"*) ;; *) note "open of a block device (b 1:0) not denied: $out" ;; esac
+case $out in *"ermission denied"*|*"not permitted"*) ;; *) note "no EPERM message: $out" ;; esac
+no_trace dev
+end "the eBPF device program allows the default list and denies other devices"
+
+begin
+run_ok $CORT run --bundle /bundles/devallow devallow
+case $out in *"open=0"*) ;; *) note "open of c 5:1 allowed by the spec denied: $out" ;; esac
+case $out in *"blk=1"*) ;; *) note "b 1:0 not denied: $out" ;; esac
+no_trace devallow
+end "a device rule in linux.resources.devices allows that device"
+
+begin
+if start twosleeps killall; then
+    run_ok $CORT kill --all killall KILL
+    wait_status killall stopped
+    [ -z "$(cat $CG/killall/cgroup.procs 2>/dev/null)" ] || note "processes left: $(cat $CG/killall/cgroup.procs)"
+fi
+cleanup killall
+end "kill --all KILL (cgroup.kill) empties the cgroup"
+
+begin
+if start twosleeps k9; then
+    kill -9 "$(pid_of k9)"
+    wait_status k9 stopped
+    run_ok $CORT delete k9
+    [ ! -e $CG/k9 ] || note "$CG/k9 left after delete"
+fi
+cleanup k9
+end "delete after kill -9 of the container's init removes the cgroup"
+
+begin
+if start shmfill chk; then
+    i=0
+    while [ ! -e /rootfs/tmp/shm.ok ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    usage=$(cat $CG/chk/memory.current)
+    [ "$usage" -ge 20971520 ] || note "memory.current $usage < 20M after filling /dev/shm"
+    run_fails "linux.resources.memory.limit" $CORT update -r /files/check-low.json chk
+    case $out in *"memory.current"*) ;; *) note "error does not name memory.current: $out" ;; esac
+    expect_file chk memory.max max
+    run_fails "linux.resources.memory.swap" $CORT update -r /files/check-low-swap.json chk
+    expect_file chk memory.max max
+    run_ok $CORT update -r /files/check-high.json chk
+    expect_file chk memory.max 67108864
+fi
+cleanup chk
+rm -f /rootfs/tmp/shm.ok
+end "memory.checkBeforeUpdate refuses a limit below memory.current"
+
+# ---------------------------------------------------------------- bad input
+
+bad() { # BUNDLE PATTERN
+    begin
+    run_fails "$2" $CORT run --bundle "/bundles/$1" "$1"
+    no_trace "$1"
+    end "bad input $1: error names $2, nothing left behind"
+}
+bad bad_unified "unified.memory.nosuchfile"
+bad bad_cpuset "cpuset.cpus"
+bad bad_pids "pids.limit"
+bad bad_rdma "rdma"
+bad bad_swappiness "memory.swappiness"
+bad bad_rt "realtimeRuntime"
+bad bad_net "network.classID"
+
+begin
+leftover=$(find $CG -mindepth 1 -type d)
+[ -z "$leftover" ] || note "cgroups left: $leftover"
+end "no container cgroup is left at the end"
+
+echo "1..$n"
