@@ -1,4 +1,6 @@
 // cort: global flags, logger, dispatch. Each verb lives in cmd_<verb>.cpp.
+#include <sys/prctl.h>
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -6,6 +8,7 @@
 
 #include "cli.hpp"
 #include "lc/log.hpp"
+#include "sys/exe_seal.hpp"
 
 #ifndef CORT_VERSION
 #define CORT_VERSION "0.0.0"
@@ -38,7 +41,7 @@ void print_version() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv, char** envp) {
     std::vector<std::string> args(argv, argv + argc);
     static const std::vector<FlagSpec> global_flags = {
         {{"root"}, true, ""},          {{"log"}, true, ""},   {{"log-format"}, true, ""},
@@ -61,6 +64,20 @@ int main(int argc, char** argv) {
     if (opts.log_format != "text" && opts.log_format != "json") {
         std::fprintf(stderr, "cort: --log-format: unknown format \"%s\" (text or json)\n", opts.log_format.c_str());
         return 1;
+    }
+    // CVE-2019-5736: the verbs that put a process into a container run from a sealed memfd
+    // copy of the binary (sys/exe_seal.hpp). Before anything is opened or logged, so the
+    // re-exec'd process starts from the same state; the others never pay for it.
+    if (!g.positional.empty() && !g.has("help") && !g.has("version")) {
+        const std::string& verb = g.positional[0];
+        if (verb == "create" || verb == "run" || verb == "exec") {
+            if (auto sealed = lc::sys::reexec_sealed(argv, envp); !sealed) {
+                std::fprintf(stderr, "cort: %s\n", sealed.error().text().c_str());
+                return 1;
+            }
+            // execveat named the process after the fd ("3"): give `ps`/`top` the real name.
+            ::prctl(PR_SET_NAME, "cort", 0, 0, 0);
+        }
     }
     lc::log::init({opts.log, opts.log_format == "json" ? lc::log::Format::Json : lc::log::Format::Text, opts.debug});
     if (g.has("version")) {

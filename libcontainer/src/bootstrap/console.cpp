@@ -5,7 +5,9 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
+#include <linux/magic.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 
 #include "specs/json.hpp"
 #include "sys/file.hpp"
+#include "sys/syscalls.hpp"
 
 namespace lc::console {
 
@@ -37,6 +40,35 @@ Result<UniqueFd> connect_socket(const std::string& path) {
 }
 
 namespace {
+
+Result<void> check_devpts_node(int fd, const std::string& what) {
+    struct statfs sf {};
+    struct stat st {};
+    if (::fstatfs(fd, &sf) < 0 || ::fstat(fd, &st) < 0) return sys_error("stat " + what);
+    if (sf.f_type != DEVPTS_SUPER_MAGIC || !S_ISCHR(st.st_mode))
+        return plain_error(EPERM, what + " is not a pty on a devpts filesystem, refusing to use it");
+    return {};
+}
+
+Result<void> bind_console(int slave_fd, const std::string& slave_path) {
+    // runc creates /dev/console when missing and binds the slave over it.
+    mode_t old = ::umask(0);
+    int f = ::open("/dev/console", O_CREAT | O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+    ::umask(old);
+    if (f < 0) return sys_error("create /dev/console");
+    ::close(f);
+    UniqueFd target(::open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!target) return sys_error("open /dev/console");
+    struct stat st {};
+    if (::fstat(target.get(), &st) < 0) return sys_error("stat /dev/console");
+    if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+        return plain_error(EPERM, "/dev/console is neither a file nor a device, refusing to mount over it");
+    UniqueFd tree(sys::open_tree(slave_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
+    if (!tree) return sys_error("clone a mount of " + slave_path);
+    if (sys::move_mount(tree.get(), "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return sys_error("bind " + slave_path + " on /dev/console");
+    return {};
+}
 
 Result<void> send_fd(int sock, const std::string& name, int fd) {
     char cbuf[CMSG_SPACE(sizeof(int))] = {};
@@ -85,16 +117,11 @@ Result<void> setup_console(int socket_fd, const std::optional<specs::Box>& size,
         ws.ws_col = static_cast<unsigned short>(size->width);
         if (::ioctl(master.get(), TIOCSWINSZ, &ws) < 0) return sys_error("process.consoleSize: set window size");
     }
-    if (mount_console) {
-        // runc creates /dev/console when missing and binds the slave over it.
-        mode_t old = ::umask(0);
-        int f = ::open("/dev/console", O_CREAT | O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
-        ::umask(old);
-        if (f < 0) return sys_error("create /dev/console");
-        ::close(f);
-        if (::mount(slave_path.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) < 0)
-            return sys_error("bind " + slave_path + " on /dev/console");
-    }
+    // CVE-2025-52565: the pty must be a devpts node, and the bind must come from that very
+    // node and land on the container's own /dev/console file, never on a path the image or
+    // a racing process could have turned into a symlink (e.g. to /proc/sysrq-trigger).
+    TRY(check_devpts_node(slave.get(), slave_path));
+    if (mount_console) TRY(bind_console(slave.get(), slave_path));
     TRY(send_fd(socket_fd, "/dev/ptmx", master.get()));
     master.reset();
     for (int i = 0; i < 3; i++)

@@ -21,6 +21,7 @@
 #include "security/process_security.hpp"
 #include "specs/oci_state.hpp"
 #include "sys/file.hpp"
+#include "sys/procfs.hpp"
 #include "sys/syscalls.hpp"
 
 namespace lc::bootstrap {
@@ -40,12 +41,19 @@ Result<void> join_namespaces(const ChildContext& ctx) {
     return {};
 }
 
+// Through a procfs instance of our own, never the container's "/proc" path: the image may
+// have a fake /proc tree or a symlink there, and mounts could redirect a write to another
+// procfs file (CVE-2025-52881).
 Result<void> write_sysctls(const std::map<std::string, std::string>& sysctl) {
+    if (sysctl.empty()) return {};
+    auto opened = sys::open_procfs(false);
+    if (!opened) return std::move(opened).error().wrap("linux.sysctl");
+    UniqueFd proc = std::move(opened).value();
     for (const auto& [key, value] : sysctl) {
-        std::string path = "/proc/sys/" + key;
-        for (size_t i = 10; i < path.size(); i++)
+        std::string path = "sys/" + key;
+        for (size_t i = 4; i < path.size(); i++)
             if (path[i] == '.') path[i] = '/';
-        TRY_CTX(sys::write_file(path, value), "linux.sysctl \"" + key + "\"");
+        TRY_CTX(sys::write_proc_file(proc.get(), path, value), "linux.sysctl \"" + key + "\"");
     }
     return {};
 }

@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "sys/file.hpp"
+#include "sys/procfs.hpp"
 #include "sys/syscalls.hpp"
 
 namespace lc::security {
@@ -18,20 +19,6 @@ namespace {
 bool exists(const char* path) {
     struct stat st;
     return ::stat(path, &st) == 0;
-}
-
-// Detached mount of a new procfs instance for the caller's pid namespace.
-Result<UniqueFd> fresh_procfs() {
-    UniqueFd fs(sys::fsopen("proc", FSOPEN_CLOEXEC));
-    if (!fs) return sys_error("fsopen proc");
-    // subset=pid hides the global files an attacker could aim a write at; best effort,
-    // older kernels lack the option and the instance is still private.
-    (void)sys::fsconfig(fs.get(), FSCONFIG_SET_STRING, "subset", "pid", 0);
-    if (sys::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0)
-        return sys_error("create procfs instance");
-    UniqueFd mnt(sys::fsmount(fs.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
-    if (!mnt) return sys_error("fsmount procfs");
-    return mnt;
 }
 
 }  // namespace
@@ -83,20 +70,9 @@ Result<void> write_selinux_keycreate(int attr_dir, const std::string& label, boo
     return write_attr_at(attr_dir, "keycreate", label, require_procfs);
 }
 
-Result<UniqueFd> open_procfs_root() {
-    UniqueFd root;
-    if (auto fresh = fresh_procfs(); fresh.ok()) {
-        root = std::move(fresh).value();
-    } else {
-        // Non-recursive clone: whatever is mounted over /proc/... is not part of it.
-        root.reset(sys::open_tree(AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
-        if (!root) root.reset(::open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (!root) return sys_error("open /proc");
-    }
-    TRY_ASSIGN(bool on_proc, is_on_procfs(root.get()));
-    if (!on_proc) return Error(EXDEV, "verify /proc is a procfs");
-    return root;
-}
+// Shared with the sysctl writes (sys/procfs.hpp); subset=pid hides the global files an
+// attacker could aim a write at.
+Result<UniqueFd> open_procfs_root() { return sys::open_procfs(true); }
 
 Result<UniqueFd> open_proc_attr_dir() {
     TRY_ASSIGN(UniqueFd root, open_procfs_root());

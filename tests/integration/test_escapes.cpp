@@ -1,0 +1,338 @@
+// Container escapes, each from inside a real container: the attack is played for real and
+// the test checks the host is untouched (docs/security.md, "CVE checklist").
+#include "exec_helpers.hpp"
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace itest;
+namespace fs = std::filesystem;
+
+namespace {
+
+json mount_entry(const std::string& dest, const std::string& type, const std::string& src,
+                 const std::vector<std::string>& opts) {
+    return {{"destination", dest}, {"type", type}, {"source", src}, {"options", opts}};
+}
+
+// `<prefix...> <runtime> --root R <args...>`: the runtime run through a wrapper (a seccomp
+// filter) or a private copy of its binary.
+RunResult rt_via(const std::vector<std::string>& prefix, const std::string& runtime, const std::vector<std::string>& args,
+                 const std::string& cwd = "") {
+    std::vector<std::string> argv = prefix;
+    argv.push_back(runtime);
+    argv.push_back("--root");
+    argv.push_back(state_root());
+    argv.insert(argv.end(), args.begin(), args.end());
+    RunOptions o;
+    o.cwd = cwd;
+    return run_cmd(argv, o);
+}
+
+void remove_mount(json& config, const std::string& dest) {
+    auto& m = config["mounts"];
+    for (size_t i = 0; i < m.size(); ++i)
+        if (m[i]["destination"] == dest) {
+            m.erase(i);
+            return;
+        }
+}
+
+bool wait_file(const std::string& path, int max_ms) {
+    for (int i = 0; i < max_ms / 20; ++i) {
+        if (fs::exists(path) && !read_file(path).empty()) return true;
+        usleep(20000);
+    }
+    return false;
+}
+
+// rootfs/mnt/abs -> <bundle>/outside (an absolute host path) and rootfs/mnt/rel ->
+// ../../..<bundle>/outside2: resolved on the host, the binds would land in <bundle>.
+void add_symlinked_mount_targets(Bundle& b) {
+    for (const char* d : {"/outside", "/outside2", "/src"}) fs::create_directories(b.path() + d);
+    write_file(b.path() + "/src/marker", "MARK\n");
+    fs::create_directories(b.rootfs() + "/mnt");
+    fs::create_directories(b.rootfs() + b.path() + "/outside");
+    fs::create_directories(b.rootfs() + b.path() + "/outside2");
+    fs::create_symlink(b.path() + "/outside", b.rootfs() + "/mnt/abs");
+    fs::create_symlink("../../../../../../../.." + b.path() + "/outside2", b.rootfs() + "/mnt/rel");
+    b.config["mounts"].push_back(mount_entry("/mnt/abs", "bind", b.path() + "/src", {"bind", "ro"}));
+    b.config["mounts"].push_back(mount_entry("/mnt/rel", "bind", b.path() + "/src", {"bind", "ro"}));
+    b.set_args({"cat", b.path() + "/outside/marker", b.path() + "/outside2/marker"});
+}
+
+void check_symlinked_mount_targets(const Bundle& b, const RunResult& r) {
+    INFO(r.describe());
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "MARK\nMARK\n");
+    CHECK(fs::is_empty(b.path() + "/outside"));
+    CHECK(fs::is_empty(b.path() + "/outside2"));
+    CHECK(mounts_mentioning(b.path() + "/outside").empty());
+}
+
+// A createContainer hook runs in the container's mount namespace with the rootfs as its cwd,
+// after the mounts and before the masks: the moment a hostile image (or a process racing
+// the runtime) could have swapped /dev/null.
+void swap_dev_null(Bundle& b, const std::string& with) {
+    add_hook(b.config, "createContainer", {"sh", "-c", "rm -f dev/null && " + with});
+    b.config["hooks"]["createContainer"].back()["path"] = "/bin/sh";
+    b.save();
+}
+
+// A rootfs whose /proc is not a procfs: a fake tree with files named like sysctls, or a
+// symlink to one. The config mounts no proc, so nothing hides the fake.
+void fake_proc(Bundle& b, bool as_symlink) {
+    remove_mount(b.config, "/proc");
+    fs::remove_all(b.rootfs() + "/proc");
+    std::string dir = as_symlink ? b.rootfs() + "/fake" : b.rootfs() + "/proc";
+    fs::create_directories(dir + "/sys/kernel");
+    write_file(dir + "/sys/kernel/shmmni", "FAKE\n");
+    if (as_symlink) fs::create_symlink("/fake", b.rootfs() + "/proc");
+    b.config["linux"]["sysctl"] = {{"kernel.shmmni", "1000"}};
+    b.set_args({"cat", "/proc/sys/kernel/shmmni"});
+}
+
+}  // namespace
+
+TEST_CASE("CVE-2019-5736: the container cannot rewrite the runtime's binary", "[escape][cort-only]") {
+    CORT_ONLY();
+    // A private copy of cort, so that no other test keeps it busy (ETXTBSY) and so that a
+    // failed defence damages only the copy.
+    std::string dir = "/tmp/cort-itest-5736-" + std::to_string(::getpid());
+    fs::create_directories(dir);
+    std::string copy = dir + "/cort";
+    fs::copy_file(runtime_path(), copy, fs::copy_options::overwrite_existing);
+    const std::string before = read_file(copy);
+    Bundle b;
+    // The hook runs in the container's namespaces as a child of the runtime's init, while
+    // the runtime is still in there: it stands for a container process that won the race
+    // and got a handle on the runtime's image. It keeps the handle and writes through it
+    // as soon as the binary is no longer busy (ETXTBSY), i.e. once cort has exited.
+    std::string result = b.path() + "/result";
+    add_hook(b.config, "createContainer",
+             {"sh", "-c",
+              "exec 6>>" + result + " 7>" + b.path() + "/exe_seen; read -r _ _ _ ppid _ < /proc/self/stat; "
+              "readlink /proc/$ppid/exe >&7; "
+              "( exec 5</proc/$ppid/exe || { echo noopen >&6; exit 0; }; i=0; "
+              "  while [ $i -lt 60 ]; do "
+              "    if printf PWNED >>/proc/self/fd/5; then echo written >&6; exit 0; fi; "
+              "    sleep 0.05; i=$((i+1)); done; echo refused >&6 ) </dev/null >/dev/null 2>&1 &"});
+    b.config["hooks"]["createContainer"].back()["path"] = "/bin/sh";
+    b.set_args({"sleep", "100000"});
+    std::string id = unique_id("cve5736");
+    ContainerGuard g(id);
+    auto c = rt_via({}, copy, {"create", "--bundle", b.path(), id}, b.path());
+    REQUIRE(c.exit_code == 0);
+    // The init waiting on exec.fifo is a runtime process inside the container: its image
+    // is the sealed copy, not the host binary.
+    auto st = state_of(id);
+    REQUIRE(st);
+    std::string init_exe = fs::read_symlink("/proc/" + std::to_string((*st)["pid"].get<int>()) + "/exe");
+    CHECK(init_exe.rfind("/memfd:cort", 0) == 0);
+    REQUIRE(rt_via({}, copy, {"start", id}).exit_code == 0);
+    REQUIRE(wait_file(result, 20000));
+    CHECK(trim(read_file(b.path() + "/exe_seen")).rfind("/memfd:cort", 0) == 0);
+    CHECK(trim(read_file(result)) == "refused");
+    CHECK(read_file(copy) == before);
+    rt_via({}, copy, {"delete", "--force", id});
+    fs::remove_all(dir);
+}
+
+TEST_CASE("CVE-2019-5736: only create, run and exec run from a sealed copy", "[escape][cort-only]") {
+    CORT_ONLY();
+    // --log naming a fifo with no reader blocks the runtime in open(2) right after the
+    // point where it would have re-exec'd itself: its exe is then final.
+    std::string dir = "/tmp/cort-itest-seal-" + std::to_string(::getpid());
+    fs::create_directories(dir);
+    std::string fifo = dir + "/log";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    for (std::string verb : {"state", "start", "kill", "delete", "create", "run", "exec"}) {
+        pid_t p = spawn({runtime_path(), "--root", state_root(), "--log", fifo, verb, "no-such-container"});
+        std::string exe;
+        int hits = 0;  // twice in a row, 20 ms apart: blocked, not just passing through an open
+        for (int i = 0; i < 1000 && hits < 2; ++i) {
+            std::string sc = read_file("/proc/" + std::to_string(p) + "/syscall");
+            hits = sc.rfind(std::to_string(SYS_openat) + " ", 0) == 0 ? hits + 1 : 0;
+            if (hits == 2) exe = fs::read_symlink("/proc/" + std::to_string(p) + "/exe");
+            usleep(20000);
+        }
+        ::kill(p, SIGKILL);
+        ::waitpid(p, nullptr, 0);
+        INFO(verb << ": exe " << exe);
+        REQUIRE(!exe.empty());
+        bool sealed = exe.rfind("/memfd:cort", 0) == 0;
+        CHECK(sealed == (verb == "create" || verb == "run" || verb == "exec"));
+    }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("CVE-2024-21626: no host fd reaches the container", "[escape][fds]") {
+    Bundle b;
+    // "; true": busybox sh would exec a last command in place, and ls's own fd would show.
+    b.set_args({"sh", "-c", "ls /proc/$$/fd; true"});
+    std::string id = unique_id("fds");
+    ContainerGuard g(id);
+    // fd 7 is an open host directory the caller leaked (not CLOEXEC).
+    RunOptions o;
+    o.cwd = b.path();
+    auto r = sh_with_rt("exec 7</; $RT run --bundle " + b.path() + " " + id, o);
+    INFO(r.describe());
+    REQUIRE(r.exit_code == 0);
+    CHECK(split_lines(r.out) == std::vector<std::string>{"0", "1", "2"});
+}
+
+TEST_CASE("CVE-2024-21626: a cwd outside the rootfs is refused", "[escape][cwd]") {
+    Bundle b;
+    b.set_args({"sh", "-c", "ls"});
+    SECTION("process.cwd = /proc/self/fd/7, fd 7 a leaked host directory") {
+        b.config["process"]["cwd"] = "/proc/self/fd/7";
+    }
+    SECTION("process.cwd through an image symlink to /proc/self/fd/7") {
+        fs::create_symlink("/proc/self/fd/7", b.rootfs() + "/evil");
+        b.config["process"]["cwd"] = "/evil";
+    }
+    b.save();
+    std::string id = unique_id("cwd");
+    ContainerGuard g(id);
+    RunOptions o;
+    o.cwd = b.path();
+    auto r = sh_with_rt("exec 7</; $RT run --bundle " + b.path() + " " + id, o);
+    INFO(r.describe());
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("process.cwd") != std::string::npos);
+    CHECK(r.err.find("outside the container") != std::string::npos);
+    assert_nothing_left(id, b.path());
+}
+
+TEST_CASE("CVE-2024-21626: exec --cwd outside the rootfs is refused", "[escape][cwd][exec]") {
+    RunningContainer c("cwdexec");
+    auto r = sh_with_rt("exec 7</; $RT exec --cwd /proc/self/fd/7 " + c.guard.id() + " ls");
+    INFO(r.describe());
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("outside the container") != std::string::npos);
+    CHECK(c.pids().size() == 1);
+}
+
+TEST_CASE("CVE-2021-30465: symlinked mount targets land inside the rootfs", "[escape][mounts]") {
+    Bundle b;
+    add_symlinked_mount_targets(b);
+    std::string id = unique_id("mnt");
+    ContainerGuard g(id);
+    check_symlinked_mount_targets(b, run(b, id));
+}
+
+TEST_CASE("CVE-2025-31133: a swapped /dev/null is never bound over masked paths", "[escape][masked]") {
+    Bundle b;
+    SECTION("a symlink to a procfs file") { swap_dev_null(b, "ln -s /proc/sys/kernel/core_pattern dev/null"); }
+    SECTION("a regular file") { swap_dev_null(b, "echo secret > dev/null"); }
+    std::string id = unique_id("devnull");
+    ContainerGuard g(id);
+    auto r = create(b, id);
+    INFO(r.describe());
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("/dev/null is not the null device") != std::string::npos);
+    assert_nothing_left(id, b.path());
+}
+
+TEST_CASE("CVE-2025-31133: an image's fake /dev/null is replaced by the real one", "[escape][masked]") {
+    Bundle b;
+    fs::create_directories(b.rootfs() + "/dev");
+    fs::remove(b.rootfs() + "/dev/null");
+    fs::create_symlink("/proc/sys/kernel/core_pattern", b.rootfs() + "/dev/null");
+    std::string out = output_of(b, {"sh", "-c", "stat -c '%t:%T %F' /dev/null; cat /proc/kcore | wc -c"});
+    CHECK(out == "1:3 character special file\n0\n");
+}
+
+TEST_CASE("CVE-2025-52881: sysctls are never written through the container's /proc", "[escape][sysctl]") {
+    Bundle b;
+    bool symlink = GENERATE(false, true);
+    INFO((symlink ? "/proc is a symlink to a fake tree" : "/proc is a fake tree"));
+    fake_proc(b, symlink);
+    b.set_args({"sleep", "100000"});
+    std::string id = unique_id("sysctl");
+    ContainerGuard g(id);
+    auto c = create(b, id);
+    REQUIRE(c.exit_code == 0);
+    std::string fake = b.rootfs() + (symlink ? "/fake" : "/proc") + "/sys/kernel/shmmni";
+    CHECK(read_file(fake) == "FAKE\n");
+    auto st = state_of(id);
+    REQUIRE(st);
+    // The real sysctl, in the container's ipc namespace, got the value.
+    auto r = run_cmd({"nsenter", "-t", std::to_string((*st)["pid"].get<int>()), "-i", "cat", "/proc/sys/kernel/shmmni"});
+    CHECK(trim(r.out) == "1000");
+}
+
+TEST_CASE("the runtime is not dumpable while inside the container", "[escape][dumpable]") {
+    // The init that waits on exec.fifo is the runtime, in the container's namespaces. A
+    // process without CAP_SYS_PTRACE (like a container's root) may not open its memory,
+    // even under the same uid.
+    Bundle b;
+    b.set_args({"sleep", "100000"});
+    std::string id = unique_id("dump");
+    ContainerGuard g(id);
+    REQUIRE(create(b, id).exit_code == 0);
+    auto st = state_of(id);
+    REQUIRE(st);
+    std::string pid = std::to_string((*st)["pid"].get<int>());
+    // /proc/<pid>/mem: ptrace-attach access, which a non-dumpable process refuses to
+    // anyone without CAP_SYS_PTRACE (the reader holds every capability the init does).
+    const std::string reader = "setpriv --bounding-set=-sys_ptrace --inh-caps=-sys_ptrace -- /bin/sh -c ";
+    auto r = run_cmd({"/bin/sh", "-c", reader + "'exec 3</proc/" + pid + "/mem'"});
+    INFO(r.describe());
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("Permission denied") != std::string::npos);
+    // The same reader may open a dumpable root process's memory: the check is real.
+    auto control = run_cmd({"/bin/sh", "-c",
+                            "setpriv --bounding-set=-sys_ptrace --inh-caps=-sys_ptrace -- sleep 30 & p=$!; sleep 0.2; " +
+                                reader + "\"exec 3</proc/$p/mem\"; rc=$?; kill $p; exit $rc"});
+    INFO(control.describe());
+    CHECK(control.exit_code == 0);
+}
+
+TEST_CASE("without openat2 (ENOSYS under seccomp) the fallbacks hold", "[escape][no-openat2][cort-only]") {
+    CORT_ONLY();
+    std::string tool = test_tool("no_openat2");
+    std::string id = unique_id("noat2");
+    ContainerGuard g(id);
+    SECTION("symlinked mount targets land inside the rootfs") {
+        Bundle b;
+        add_symlinked_mount_targets(b);
+        check_symlinked_mount_targets(b, rt_via({tool}, runtime_path(), {"run", "--bundle", b.path(), id}, b.path()));
+    }
+    SECTION("a swapped /dev/null is refused") {
+        Bundle b;
+        swap_dev_null(b, "ln -s /proc/sys/kernel/core_pattern dev/null");
+        auto r = rt_via({tool}, runtime_path(), {"create", "--bundle", b.path(), id}, b.path());
+        INFO(r.describe());
+        CHECK(r.exit_code != 0);
+        CHECK(r.err.find("/dev/null is not the null device") != std::string::npos);
+        assert_nothing_left(id, b.path());
+    }
+    SECTION("sysctls skip a fake /proc") {
+        Bundle b;
+        fake_proc(b, false);
+        auto r = rt_via({tool}, runtime_path(), {"run", "--bundle", b.path(), id}, b.path());
+        INFO(r.describe());
+        CHECK(r.exit_code == 0);
+        CHECK(read_file(b.rootfs() + "/proc/sys/kernel/shmmni") == "FAKE\n");
+    }
+    SECTION("a cwd outside the rootfs is refused") {
+        Bundle b;
+        b.config["process"]["cwd"] = "/proc/self/fd/7";
+        b.set_args({"ls"});
+        auto r = run_cmd({"/bin/sh", "-c",
+                          "exec 7</; exec " + tool + " " + runtime_path() + " --root " + state_root() +
+                              " run --bundle " + b.path() + " " + id});
+        INFO(r.describe());
+        CHECK(r.exit_code != 0);
+        CHECK(r.err.find("outside the container") != std::string::npos);
+        assert_nothing_left(id, b.path());
+    }
+}
