@@ -109,6 +109,34 @@ fi
 cleanup nolim
 end "memory.limit -1 lifts memory and swap; cpu.quota -1 writes max"
 
+begin
+nullb=$(cat /sys/block/nullb0/dev 2>/dev/null)
+if [ -z "$nullb" ]; then
+    note "no null_blk disk"
+elif start wdev wdev; then
+    expect_file wdev io.weight "default 100 $nullb 1920"   # blkio 200 -> io 1920
+fi
+cleanup wdev
+end "blockIO.weightDevice writes the device's io.weight"
+
+begin
+if start nested nested; then
+    d=$CG/outer/inner
+    [ -d $d ] || note "$d missing"
+    expect_file outer/inner memory.max 33554432
+    expect_file outer/inner pids.max 10
+    for c in memory pids; do
+        grep -qw $c $CG/cgroup.subtree_control || note "$c not in the root's subtree_control"
+        grep -qw $c $CG/outer/cgroup.subtree_control || note "$c not in /outer's subtree_control"
+    done
+    grep -q "^$(pid_of nested)\$" $d/cgroup.procs || note "init not in $d/cgroup.procs"
+fi
+cleanup nested
+[ ! -e $CG/outer/inner ] || note "$CG/outer/inner left"
+[ -d $CG/outer ] || note "the shared ancestor $CG/outer was removed"
+rmdir $CG/outer 2>/dev/null
+end "an absolute cgroupsPath two levels deep: controllers enabled in every ancestor"
+
 # ---------------------------------------------------------------- commands on "res"
 
 begin
@@ -133,6 +161,26 @@ expect_file res cpu.max.burst 5000
 expect_file res cpuset.cpus 1
 expect_file res io.weight "default 910"
 end "update flags change the v2 files"
+
+begin
+run_ok $CORT update --cpu-share 2 res
+expect_file res cpu.weight 1
+run_ok $CORT update --cpu-share 262144 res
+expect_file res cpu.weight 10000
+run_ok $CORT update --cpu-share 1024 res
+expect_file res cpu.weight 100
+run_ok $CORT update --cpu-share 2048 res
+end "cpu.shares 2, 262144, 1024 give cpu.weight 1, 10000, 100"
+
+begin
+run_ok $CORT update --memory 32m --memory-swap 48m res
+expect_file res memory.max 33554432
+expect_file_if res memory.swap.max 16777216
+run_ok $CORT update --memory 256m --memory-swap 512m res
+expect_file res memory.max 268435456
+expect_file_if res memory.swap.max 268435456
+run_ok $CORT update --memory 128m --memory-swap 256m res
+end "update of memory with memory+swap converts to memory.swap.max both ways"
 
 begin
 run_ok $CORT update --resources /files/update.json res
@@ -242,6 +290,42 @@ if start twosleeps killall; then
 fi
 cleanup killall
 end "kill --all KILL (cgroup.kill) empties the cgroup"
+
+begin
+if start termall termall; then
+    # The init traps TERM and stays; its child sleep dies of it. Without cgroup.kill for
+    # TERM, kill_all freezes, signals every pid and thaws: the thaw must happen too.
+    rm -f /rootfs/tmp/termall.log
+    run_ok $CORT kill --all termall TERM
+    i=0
+    while ! grep -q got-term /rootfs/tmp/termall.log 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    grep -q got-term /rootfs/tmp/termall.log 2>/dev/null || note "the init's TERM trap did not run"
+    for p in $(cat $CG/termall/cgroup.procs); do
+        [ "$(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null)" = "sleep 1000 " ] && note "sleep 1000 (pid $p) survived TERM"
+    done
+    [ "$(status_of termall)" = running ] || note "state after kill --all TERM: $(status_of termall)"
+    expect_file termall cgroup.freeze 0
+    run_ok $CORT kill --all termall KILL
+    wait_status termall stopped
+fi
+cleanup termall
+end "kill --all TERM signals through freeze/thaw and leaves the container running"
+
+begin
+rm -f /rootfs/tmp/oomev.go; mkfifo /rootfs/tmp/oomev.go
+if start oomev oomev; then
+    $CORT events oomev > /tmp/oomev.events 2>&1 &
+    evpid=$!
+    sleep 1
+    echo go > /rootfs/tmp/oomev.go
+    i=0
+    while ! grep -q '"oom"' /tmp/oomev.events && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    grep -q '"type":"oom"' /tmp/oomev.events || note "no oom event: $(cat /tmp/oomev.events)"
+    kill $evpid 2>/dev/null; wait $evpid 2>/dev/null
+fi
+cleanup oomev
+rm -f /rootfs/tmp/oomev.go
+end "events reports an OOM kill (inotify on memory.events)"
 
 begin
 if start twosleeps k9; then

@@ -27,8 +27,15 @@ for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
     echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control || echo "# guest: could not enable controller $c"
 done
 echo "# guest: controllers: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
-# A ram disk (1:0) for io.max.
+# A ram disk (1:0) for io.max; a null_blk disk with the iocost policy for per-device io.weight.
 insmod /lib/modules/brd.ko rd_nr=1 rd_size=8192 || echo "# guest: insmod brd failed"
+insmod /lib/modules/configfs.ko && insmod /lib/modules/null_blk.ko nr_devices=1 ||
+    echo "# guest: insmod null_blk failed"
+nullb=$(cat /sys/block/nullb0/dev 2>/dev/null)
+if [ -n "$nullb" ]; then
+    echo "$nullb enable=1" > /sys/fs/cgroup/io.cost.qos || echo "# guest: could not enable iocost on $nullb"
+    sed -i "s/\"major\": 4095/\"major\": ${nullb%%:*}/" /bundles/wdev/config.json
+fi
 echo "# guest: boot done after $(cut -d' ' -f1 /proc/uptime) s, kernel $(uname -r)"
 sh /cases.sh
 echo "# guest: cases done after $(cut -d' ' -f1 /proc/uptime) s"
