@@ -298,3 +298,19 @@ TEST_CASE("--preserve-fds passes extra fds to the container", "[lifecycle][cli]"
     CHECK(r.exit_code == 0);
     CHECK(r.out == "through-fd-3\n");
 }
+
+TEST_CASE("a missing state root and its parents are created (containerd shim --root)", "[lifecycle]") {
+    // containerd-shim-runc-v2 passes --root /run/containerd/runc/<namespace> and never creates it.
+    Bundle b;
+    b.set_args({"true"});
+    std::string id = unique_id("deeproot");
+    std::string top = "/run/cort-itest-deep-" + std::to_string(::getpid());
+    std::string root = top + "/runc/k8s.io";
+    std::filesystem::remove_all(top);
+    auto r = rt_global({"--root", root}, {"run", "--bundle", b.path(), id});
+    INFO(r.describe());
+    CHECK(r.exit_code == 0);
+    CHECK(std::filesystem::is_directory(root));
+    CHECK_FALSE(std::filesystem::exists(root + "/" + id));
+    std::filesystem::remove_all(top);
+}

@@ -56,8 +56,20 @@ Result<ContainerState> parse_state(std::string_view text) {
     return s;
 }
 
+namespace {
+// The root and any missing parents, as runc's MkdirAll(root, 0700): containerd-shim-runc-v2
+// passes --root /run/containerd/runc/<namespace> and leaves creating it to the runtime.
+Result<void> mkdir_parents(const std::string& path) {
+    for (size_t pos = path.find('/', 1);; pos = path.find('/', pos + 1)) {
+        std::string prefix = path.substr(0, pos);
+        if (!prefix.empty() && ::mkdir(prefix.c_str(), 0700) < 0 && errno != EEXIST) return sys_error("mkdir " + prefix);
+        if (pos == std::string::npos) return {};
+    }
+}
+}  // namespace
+
 Result<UniqueFd> StateStore::create_dir(const std::string& id) const {
-    if (::mkdir(root_.c_str(), 0700) < 0 && errno != EEXIST) return sys_error("mkdir " + root_);
+    if (auto r = mkdir_parents(root_); !r) return r.error();
     std::string d = dir(id);
     if (::mkdir(d.c_str(), 0711) < 0) {
         if (errno == EEXIST) return plain_error(EEXIST, "container with id \"" + id + "\" already exists");
