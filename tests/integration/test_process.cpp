@@ -108,3 +108,16 @@ TEST_CASE("stdin passes through with terminal=false", "[process]") {
     CHECK(r.exit_code == 0);
     CHECK(r.out == "line one\nline two\n");
 }
+
+TEST_CASE("a missing absolute process.args[0] fails with Go's lowercase errno text", "[process][bad-input]") {
+    // Docker maps the runtime's error to the exit code by a case-sensitive match on "no such
+    // file or directory" (127) and "permission denied" (126): libc's "No such ..." gave 125.
+    Bundle b;
+    b.set_args({"/no/such/binary"});
+    std::string id = unique_id("abs-nobin");
+    ContainerGuard g(id);
+    auto r = rt({"run", "--bundle", b.path(), id});
+    INFO(r.describe());
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("stat /no/such/binary: no such file or directory") != std::string::npos);
+}

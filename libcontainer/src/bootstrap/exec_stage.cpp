@@ -109,7 +109,7 @@ Result<std::string> prepare(const ExecContext& ctx, const Channel& ch, std::vect
     auto envp = to_argv(env);
     ::execve(exe->c_str(), argv.data(), envp.data());
     int err = errno;
-    (void)ch.send_error(plain_error(err, "exec: \"" + ctx.process->args[0] + "\": " + std::strerror(err)));
+    (void)ch.send_error(plain_error(err, "exec: \"" + ctx.process->args[0] + "\": " + go_strerror(err)));
     _exit(1);
 }
 

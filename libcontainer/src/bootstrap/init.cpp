@@ -207,7 +207,7 @@ void run_init(const ChildContext& ctx, bool joins_done) noexcept {
     auto argv = to_argv(plan.spec.process->args);
     auto envp = to_argv(env);
     ::execve(exe.c_str(), argv.data(), envp.data());
-    std::fprintf(stderr, "cort init: exec %s: %s\n", exe.c_str(), std::strerror(errno));
+    std::fprintf(stderr, "cort init: exec %s: %s\n", exe.c_str(), go_strerror(errno).c_str());
     _exit(127);
 }
 

@@ -44,10 +44,19 @@ static std::string env_value(const std::vector<std::string>& env, std::string_vi
     return {};
 }
 
+std::string go_strerror(int err) {
+    std::string s = std::strerror(err);
+    if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') s[0] = static_cast<char>(s[0] - 'A' + 'a');
+    return s;
+}
+
 Result<std::string> find_executable(const std::string& arg0, const std::vector<std::string>& env) {
     struct stat st;
     if (arg0.find('/') != std::string::npos) {
-        if (::stat(arg0.c_str(), &st) < 0) return sys_error("exec: \"" + arg0 + "\": stat " + arg0);
+        if (::stat(arg0.c_str(), &st) < 0) {
+            int err = errno;
+            return plain_error(err, "exec: \"" + arg0 + "\": stat " + arg0 + ": " + go_strerror(err));
+        }
         if (S_ISDIR(st.st_mode)) return plain_error(EACCES, "exec: \"" + arg0 + "\": permission denied (is a directory)");
         return arg0;
     }
