@@ -56,6 +56,12 @@ start() {
     fi
     if ! out=$($CORT start "$2" 2>&1); then note "start $2 failed: $out"; return 1; fi
 }
+# procs_running ID "CMD ARGS ": the pids in the container's cgroup running exactly that command
+procs_running() {
+    for p in $(cat "$CG/$1/cgroup.procs" 2>/dev/null); do
+        [ "$(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null)" = "$2" ] && echo "$p"
+    done
+}
 cleanup() {
     $CORT delete --force "$1" >/dev/null 2>&1
     [ ! -e "$CG/$1" ] || note "$CG/$1 still exists after delete"
@@ -141,10 +147,8 @@ end "an absolute cgroupsPath two levels deep: controllers enabled in every ances
 
 begin
 $CORT exec -d res sleep 31 >/dev/null 2>&1 || note "exec -d failed"
-found=""
-for p in $(cat "$CG/res/cgroup.procs"); do
-    case $(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null) in "sleep 31 ") found=$p ;; esac
-done
+i=0
+while found=$(procs_running res "sleep 31 "); [ -z "$found" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 [ -n "$found" ] || note "the exec'd process is not in $CG/res/cgroup.procs: $(cat $CG/res/cgroup.procs)"
 end "exec lands in the container's cgroup"
 
@@ -296,13 +300,18 @@ if start termall termall; then
     # The init traps TERM and stays; its child sleep dies of it. Without cgroup.kill for
     # TERM, kill_all freezes, signals every pid and thaws: the thaw must happen too.
     rm -f /rootfs/tmp/termall.log
+    # Signal only once the sleep exists: the trap is set before it is forked.
+    i=0
+    until [ -n "$(procs_running termall "sleep 1000 ")" ]; do
+        i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.1
+    done
     run_ok $CORT kill --all termall TERM
     i=0
     while ! grep -q got-term /rootfs/tmp/termall.log 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
     grep -q got-term /rootfs/tmp/termall.log 2>/dev/null || note "the init's TERM trap did not run"
-    for p in $(cat $CG/termall/cgroup.procs); do
-        [ "$(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null)" = "sleep 1000 " ] && note "sleep 1000 (pid $p) survived TERM"
-    done
+    i=0
+    while p=$(procs_running termall "sleep 1000 "); [ -n "$p" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -z "$p" ] || note "sleep 1000 (pid $p) survived TERM"
     [ "$(status_of termall)" = running ] || note "state after kill --all TERM: $(status_of termall)"
     expect_file termall cgroup.freeze 0
     run_ok $CORT kill --all termall KILL
