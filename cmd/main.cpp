@@ -1,7 +1,9 @@
 // cort: global flags, logger, dispatch. Each verb lives in cmd_<verb>.cpp.
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -26,13 +28,21 @@ void print_usage() {
     for (const auto& c : commands()) std::printf("   %-10s %s\n", c.name, c.summary);
     std::printf(
         "\nGlobal options:\n"
-        "   --root value         state directory (default: \"/run/cort\")\n"
+        "   --root value         state directory (default: \"/run/cort\", or \"$XDG_RUNTIME_DIR/cort\" when not root)\n"
         "   --log value          log file (default: stderr)\n"
         "   --log-format value   text or json (default: \"text\")\n"
         "   --debug              debug logging, with per-phase timings\n"
         "   --systemd-cgroup     use the systemd cgroup driver (not supported yet)\n"
         "   --help, -h           show help\n"
         "   --version, -v        print the version\n");
+}
+
+// runc's rule: an unprivileged caller cannot write /run, so its state lives in its own
+// runtime directory ($XDG_RUNTIME_DIR/runc there, $XDG_RUNTIME_DIR/cort here).
+std::string default_root() {
+    const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+    if (::geteuid() != 0 && xdg && *xdg) return std::string(xdg) + "/cort";
+    return "/run/cort";
 }
 
 void print_version() {
@@ -56,7 +66,7 @@ int main(int argc, char** argv, char** envp) {
     }
     ParsedArgs& g = *parsed;
     GlobalOptions opts;
-    opts.root = g.get("root", opts.root);
+    opts.root = g.get("root", default_root());
     opts.log = g.get("log");
     opts.log_format = g.get("log-format", "text");
     opts.debug = g.has("debug");

@@ -32,17 +32,17 @@ void put_enabled(ojson& j, const char* key, const std::optional<bool>& v) {
 Features default_features() {
     Features f;
     f.hooks = to_strings(kHookNames);
-    // runc 1.1's list: every option its mount-option parser understands.
+    // runc 1.2's list: every option its mount-option parser understands.
     f.mount_options = {
         "acl",         "async",        "atime",        "bind",         "defaults",
-        "dev",         "diratime",     "dirsync",      "exec",         "iversion",
+        "dev",         "diratime",     "dirsync",      "exec",         "idmap",        "iversion",
         "lazytime",    "loud",         "mand",         "noacl",        "noatime",
         "nodev",       "nodiratime",   "noexec",       "noiversion",   "nolazytime",
         "nomand",      "norelatime",   "nostrictatime", "nosuid",      "nosymfollow",
         "private",     "ratime",       "rbind",        "rdev",         "rdiratime",
         "relatime",    "remount",      "rexec",        "rnoatime",     "rnodev",
         "rnodiratime", "rnoexec",      "rnorelatime",  "rnostrictatime", "rnosuid",
-        "rnosymfollow", "ro",          "rprivate",     "rrelatime",    "rro",
+        "ridmap",      "rnosymfollow", "ro",          "rprivate",     "rrelatime",    "rro",
         "rrw",         "rshared",      "rslave",       "rstrictatime", "rsuid",
         "rsymfollow",  "runbindable",  "rw",           "shared",       "silent",
         "slave",       "strictatime",  "suid",         "symfollow",    "sync",

@@ -67,6 +67,39 @@ lc::Result<void> validate_hooks(const Hooks& hooks) {
     return lc::ok();
 }
 
+std::string id_range(uint64_t first, uint64_t size) {
+    return std::to_string(first) + "-" + std::to_string(first + size - 1);
+}
+
+// What the kernel enforces when the map is written (user_namespaces(7)), checked here so the
+// error names the entry: non-empty ranges, no wrap past 2^32, no overlap on either side.
+lc::Result<void> validate_id_mappings(const std::string& field, const std::vector<IDMapping>& maps) {
+    constexpr size_t kMaxRanges = 340;  // the kernel's limit per map since 4.15
+    if (maps.size() > kMaxRanges)
+        return field_error(field, "at most " + std::to_string(kMaxRanges) + " ranges, got " + std::to_string(maps.size()));
+    constexpr uint64_t kIds = uint64_t{1} << 32;
+    for (size_t i = 0; i < maps.size(); ++i) {
+        const IDMapping& m = maps[i];
+        std::string f = at(field, i);
+        if (m.size == 0) return field_error(f + ".size", "must be greater than zero");
+        if (uint64_t{m.container_id} + m.size > kIds)
+            return field_error(f, "containerID range " + id_range(m.container_id, m.size) + " exceeds 4294967295");
+        if (uint64_t{m.host_id} + m.size > kIds)
+            return field_error(f, "hostID range " + id_range(m.host_id, m.size) + " exceeds 4294967295");
+        for (size_t j = 0; j < i; ++j) {
+            const IDMapping& o = maps[j];
+            auto overlaps = [](uint64_t a, uint64_t an, uint64_t b, uint64_t bn) { return a < b + bn && b < a + an; };
+            if (overlaps(m.container_id, m.size, o.container_id, o.size))
+                return field_error(f, "containerID range " + id_range(m.container_id, m.size) + " overlaps " +
+                                          at(field, j) + " (" + id_range(o.container_id, o.size) + ")");
+            if (overlaps(m.host_id, m.size, o.host_id, o.size))
+                return field_error(f, "hostID range " + id_range(m.host_id, m.size) + " overlaps " + at(field, j) +
+                                          " (" + id_range(o.host_id, o.size) + ")");
+        }
+    }
+    return lc::ok();
+}
+
 lc::Result<void> validate_mounts(const std::vector<Mount>& mounts) {
     for (size_t i = 0; i < mounts.size(); ++i) {
         const Mount& m = mounts[i];
@@ -75,6 +108,8 @@ lc::Result<void> validate_mounts(const std::vector<Mount>& mounts) {
         // An idmapped mount needs both maps: the kernel takes them from one user namespace.
         if (m.uid_mappings.empty() != m.gid_mappings.empty())
             return field_error(field, "uidMappings and gidMappings must be given together");
+        TRY(validate_id_mappings(field + ".uidMappings", m.uid_mappings));
+        TRY(validate_id_mappings(field + ".gidMappings", m.gid_mappings));
     }
     return lc::ok();
 }
@@ -140,6 +175,8 @@ lc::Result<void> validate_linux(const Spec& spec) {
         if (!l.gid_mappings.empty())
             return field_error("linux.gidMappings", "requires a user namespace");
     }
+    TRY(validate_id_mappings("linux.uidMappings", l.uid_mappings));
+    TRY(validate_id_mappings("linux.gidMappings", l.gid_mappings));
     for (const auto& [clock, off] : l.time_offsets) {
         std::string field = "linux.timeOffsets[" + quote(clock) + "]";
         if (clock != "monotonic" && clock != "boottime")

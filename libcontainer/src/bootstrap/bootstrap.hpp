@@ -29,6 +29,7 @@ struct ChildContext {
     int console_fd = -1;       // connected --console-socket when process.terminal (console.hpp)
     std::vector<int> ns_fds;   // one per plan->joins entry, opened before any setns
     std::vector<cgroups::CgroupMountSource> cgroup_mounts;
+    std::vector<int> idmapped_fds;  // per mounts[] index, -1 unless idmapped (idmap.cpp)
 };
 
 // Stage entry points never return: they end in execve or _exit, so no destructor of the
@@ -38,5 +39,14 @@ struct ChildContext {
 
 // Writes /proc/<pid>/{setgroups,uid_map,gid_map} for a child that unshared CLONE_NEWUSER.
 Result<void> write_id_maps(pid_t pid, const specs::Linux& linux, bool deny_setgroups);
+// The parent's side of UsermapReq. Root writes the maps itself; rootless writes a map of
+// only its own id itself (setgroups "deny" first for gid_map) and leaves anything wider
+// to newuidmap/newgidmap, whose refusal is reported naming /etc/subuid or /etc/subgid.
+Result<void> write_user_maps(pid_t pid, const specs::Linux& linux, bool rootless);
+
+// For each idmapped mount of the plan, a detached tree (open_tree + mount_setattr with
+// MOUNT_ATTR_IDMAP) made here in the host's namespaces, where we hold CAP_SYS_ADMIN over
+// the source's filesystem; indexed by mounts[] position, empty fds elsewhere.
+Result<std::vector<UniqueFd>> prepare_idmapped_mounts(const rootfs::RootfsPlan& plan);
 
 }  // namespace lc::bootstrap

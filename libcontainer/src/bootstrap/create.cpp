@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "bootstrap/bootstrap.hpp"
 #include "bootstrap/child_process.hpp"
 #include "bootstrap/console.hpp"
@@ -87,7 +89,7 @@ Result<pid_t> drive_stage1(const Plan& plan, const Channel& ch, pid_t stage1) {
         }
         switch (m->type) {
             case MsgType::UsermapReq:
-                TRY(bootstrap::write_id_maps(stage1, *plan.spec.linux, false));
+                TRY(bootstrap::write_user_maps(stage1, *plan.spec.linux, plan.rootless));
                 TRY(ch.send(MsgType::UsermapAck));
                 break;
             case MsgType::InitPid: return static_cast<pid_t>(std::atoi(m->payload.c_str()));
@@ -98,8 +100,26 @@ Result<pid_t> drive_stage1(const Plan& plan, const Channel& ch, pid_t stage1) {
     }
 }
 
+bool cgroup_not_writable(int code) { return code == EACCES || code == EPERM || code == EROFS; }
+
+// The first resource a rootless container without a cgroup could not honour, by field
+// name; device rules are not counted (no rootless container can change them anyway).
+std::optional<std::string> limited_resource(const specs::Spec& spec) {
+    if (!spec.linux || !spec.linux->resources) return std::nullopt;
+    const auto& r = *spec.linux->resources;
+    if (r.memory) return "memory";
+    if (r.cpu) return "cpu";
+    if (r.pids) return "pids";
+    if (r.block_io) return "blockIO";
+    if (!r.hugepage_limits.empty()) return "hugepageLimits";
+    if (r.network) return "network";
+    if (!r.rdma.empty()) return "rdma";
+    if (!r.unified.empty()) return "unified";
+    return std::nullopt;
+}
+
 Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore& store, ContainerState& st,
-                                             cgroups::Manager& mgr, int lock_fd) {
+                                             cgroups::Manager* mgr, int lock_fd) {
     const std::string dir = store.dir(plan.opts.id);
     const std::string fifo = store.fifo_path(plan.opts.id);
     if (::mkfifo(fifo.c_str(), 0622) < 0) return sys_error("mkfifo " + fifo);
@@ -124,7 +144,9 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
     ctx.channel_fd = chans.second.fd();
     ctx.parent_channel_fd = ch.fd();
     ctx.fifo_fd = fifo_fd.get();
-    ctx.cgroup_mounts = mgr.mount_sources();
+    if (mgr) ctx.cgroup_mounts = mgr->mount_sources();
+    TRY_ASSIGN(std::vector<UniqueFd> idmapped, bootstrap::prepare_idmapped_mounts(*plan.rootfs_plan));
+    for (const auto& fd : idmapped) ctx.idmapped_fds.push_back(fd.get());
     // Connected here: the socket's path is on the host, out of the init's sight after pivot.
     UniqueFd console_fd;
     if (plan.spec.process->terminal) {
@@ -149,9 +171,12 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
     fifo_fd.reset();
     console_fd.reset();
     ns_fds.clear();
+    idmapped.clear();
 
-    TRY_CTX(mgr.apply(first), "cgroup");
-    if (plan.spec.linux && plan.spec.linux->resources) TRY(mgr.set(*plan.spec.linux->resources));
+    if (mgr) {
+        TRY_CTX(mgr->apply(first), "cgroup");
+        if (plan.spec.linux && plan.spec.linux->resources) TRY(mgr->set(*plan.spec.linux->resources));
+    }
     log::phase("cgroup applied");
 
     pid_t init_pid = first;
@@ -165,7 +190,7 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
         reaper.forget(first);
     }
     TRY(ch.send(MsgType::Go, std::to_string(init_pid)));
-    TRY_CTX(await_ready(plan, ch, init_pid, &mgr), "container init");
+    TRY_CTX(await_ready(plan, ch, init_pid, mgr), "container init");
     log::phase("init ready");
 
     TRY_ASSIGN(auto pst, sys::read_proc_stat(init_pid));
@@ -236,10 +261,23 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
     TRY(store.save(st));
     // A create() that fails halfway leaves directories too: destroy() must run either way.
     cgroup_created = true;
-    TRY_CTX(mgr->create(), "cgroup");
+    if (auto made = mgr->create(); !made) {
+        if (!plan.rootless || !cgroup_not_writable(made.error().code)) return std::move(made).error().wrap("cgroup");
+        // runc's rootless rule: without a writable cgroup the container runs in ours,
+        // unless it asks for limits, which then cannot be honoured.
+        if (auto what = limited_resource(plan.spec)) {
+            return plain_error(made.error().code, "linux.resources." + *what +
+                                                      ": cannot be set: a rootless container could not create its "
+                                                      "cgroup (" + made.error().text() + ")");
+        }
+        (void)mgr->destroy();
+        mgr.reset();
+        st.cgroup.clear();
+        TRY(store.save(st));
+    }
     log::phase("cgroup created");
 
-    TRY_ASSIGN(CreatedContainer c, bootstrap_container(plan, store, st, *mgr, lock.get()));
+    TRY_ASSIGN(CreatedContainer c, bootstrap_container(plan, store, st, mgr.get(), lock.get()));
     keep = true;
     return c;
 }

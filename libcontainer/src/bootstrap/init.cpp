@@ -107,6 +107,7 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
         rctx.cgroup_mounts = ctx.cgroup_mounts;
         rctx.new_user_ns = plan.new_ns & CLONE_NEWUSER;
         rctx.new_mount_ns = plan.new_ns & CLONE_NEWNS;
+        rctx.idmapped_fds = ctx.idmapped_fds;
         rctx.before_pivot = [&]() -> Result<void> {
             if (plan.has_runtime_hooks) {
                 TRY(ch.send(MsgType::HooksReq));

@@ -55,8 +55,12 @@ Result<pid_t> stage1(const ChildContext& ctx, const Channel& ch) {
         if (::setresgid(0, 0, 0) < 0 || ::setresuid(0, 0, 0) < 0) return sys_error("become root in the user namespace");
     } else if (plan.new_ns & CLONE_NEWUSER) {
         if (::unshare(CLONE_NEWUSER) < 0) return sys_error("unshare user namespace");
+        // An unprivileged parent (and newuidmap, which checks who owns /proc/<pid>) can only
+        // reach our /proc files while we are dumpable: briefly, while it writes the maps.
+        if (plan.rootless) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
         TRY(ch.send(MsgType::UsermapReq));
         TRY(ch.expect(MsgType::UsermapAck));
+        if (plan.rootless) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (::setresgid(0, 0, 0) < 0 || ::setresuid(0, 0, 0) < 0) return sys_error("become root in the user namespace");
     }
     for (size_t i : retry)

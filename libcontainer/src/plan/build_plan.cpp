@@ -1,6 +1,7 @@
 #include "plan/plan.hpp"
 
 #include <sched.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -93,7 +94,9 @@ Result<Plan> build_plan(specs::Spec spec, const CreateOptions& opts) {
         TRY_ASSIGN(auto sec, security::plan(*p.spec.process, linux));
         p.security_plan = std::make_shared<const security::ProcessSecurityPlan>(std::move(sec));
     }
-    TRY_ASSIGN(p.rootfs_plan, rootfs::plan_rootfs(p.spec, rootfs::PlanOptions{opts.bundle, opts.no_pivot}));
+    p.rootless = ::geteuid() != 0;
+    TRY_ASSIGN(p.rootfs_plan,
+               rootfs::plan_rootfs(p.spec, rootfs::PlanOptions{opts.bundle, opts.no_pivot, p.rootless}));
     if (p.spec.root) {
         p.rootfs = p.spec.root->path[0] == '/' ? p.spec.root->path : opts.bundle + "/" + p.spec.root->path;
     }

@@ -58,6 +58,9 @@ struct Plan {
     // A separate stage-1 process is needed to enter a user namespace (maps written by the
     // parent), join a pid namespace, or create a time namespace (offsets before the fork).
     bool needs_stage1 = false;
+    // Not root on the host (euid != 0): id maps beyond our own ids go through
+    // newuidmap/newgidmap, no idmapped mounts, cgroups only where writable.
+    bool rootless = false;
 
     std::shared_ptr<const rootfs::RootfsPlan> rootfs_plan;
     std::shared_ptr<const security::ProcessSecurityPlan> security_plan;

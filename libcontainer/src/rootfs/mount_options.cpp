@@ -152,7 +152,9 @@ ParsedOptions parse_mount_options(const std::vector<std::string>& options) {
         // "rrelatime" is MOUNT_ATTR_RELATIME == 0: it lives only in attr_clr (atime field reset).
         if (known) continue;
         if (opt == "idmap" || opt == "ridmap") {
+            // The last one wins, as in runc.
             o.idmap = true;
+            o.idmap_recursive = opt == "ridmap";
             continue;
         }
         if (opt == "tmpcopyup") {

@@ -20,8 +20,9 @@ struct MountOptions {
     std::string data;  // options the kernel parses itself ("size=64k,mode=755")
     bool bind = false;
     bool recursive_bind = false;
-    bool idmap = false;      // "idmap" / "ridmap": not supported yet (plan rejects it)
-    bool tmpcopyup = false;  // not supported yet (plan rejects it)
+    bool idmap = false;            // "idmap" or "ridmap": an idmapped bind mount
+    bool idmap_recursive = false;  // "ridmap": the idmap reaches every submount of an rbind
+    bool tmpcopyup = false;
 
     bool has_recursive_attrs() const { return attr_set != 0 || attr_clr != 0; }
     // Flags that need an MS_REMOUNT pass after a bind (the bind itself ignores them).

@@ -87,7 +87,7 @@ Result<void> apply_after_mount(const MountTarget& t, const PlannedMount& m, bool
     return {};
 }
 
-Result<void> mount_bind(const MountTarget& t, const PlannedMount& m) {
+Result<void> mount_bind(const MountTarget& t, const PlannedMount& m, const SetupContext* ctx = nullptr) {
     struct stat st {};
     if (::stat(m.source.c_str(), &st) < 0) return sys_error("stat bind source " + m.source);
     if (m.destination == "/proc") {
@@ -99,7 +99,15 @@ Result<void> mount_bind(const MountTarget& t, const PlannedMount& m) {
     }
     TRY_ASSIGN(UniqueFd fd, S_ISDIR(st.st_mode) ? t.root.mkdir_all(m.destination) : t.root.create_file(m.destination));
     TRY(check_target(t, fd.get(), m.destination));
-    TRY(do_mount(m.source, fd.get(), "", MS_BIND | (m.opts.flags & MS_REC), "", m.destination));
+    if (m.idmapped) {
+        // The parent made the idmapped tree (only it may idmap the host's filesystems).
+        int tree = ctx && m.index < ctx->idmapped_fds.size() ? ctx->idmapped_fds[m.index] : -1;
+        if (tree < 0) return Error(EINVAL, "mount " + m.source + " to " + m.destination + ": no idmapped tree");
+        if (sys::move_mount(tree, "", fd.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+            return sys_error("attach idmapped mount " + m.source + " to " + m.destination);
+    } else {
+        TRY(do_mount(m.source, fd.get(), "", MS_BIND | (m.opts.flags & MS_REC), "", m.destination));
+    }
     return apply_after_mount(t, m, m.opts.remount_flags() != 0);
 }
 
@@ -180,7 +188,7 @@ Result<void> remount_bind_path(const char* path, unsigned long flags, const std:
 Result<void> mount_entry(const MountTarget& t, const PlannedMount& m, const SetupContext& ctx) {
     switch (m.kind) {
         case MountKind::Bind:
-            return mount_bind(t, m);
+            return mount_bind(t, m, &ctx);
         case MountKind::Cgroup: {
             bool v2_only = m.type == "cgroup2" || (ctx.cgroup_mounts.size() == 1 && ctx.cgroup_mounts[0].v2);
             return v2_only ? mount_cgroup2(t, m, ctx) : mount_cgroup_v1(t, m, ctx);

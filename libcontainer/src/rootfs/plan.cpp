@@ -36,6 +36,13 @@ constexpr std::array<DefaultDevice, 6> kDefaultDevices{{
     {"/dev/tty", 5, 0},
 }};
 
+// The container's user namespace, where "idmap" without mappings takes its mappings.
+struct UserNs {
+    bool fresh = false;      // a new one, with linux.uidMappings/gidMappings
+    std::string join_path;   // or one joined by path
+    std::vector<specs::IDMapping> uid_mappings, gid_mappings;
+};
+
 std::string field(std::string_view name, size_t i) { return std::string(name) + "[" + std::to_string(i) + "]"; }
 
 bool is_beneath(std::string_view path, std::string_view dir) {
@@ -54,7 +61,35 @@ Result<std::string> resolve_rootfs(const specs::Spec& spec, const PlanOptions& o
     return std::string(real);
 }
 
-Result<PlannedMount> plan_mount(const specs::Mount& m, size_t i, const PlanOptions& opts, bool net_ns) {
+// runc 1.2's rules: explicit mappings, else ("idmap"/"ridmap" alone) the container's own
+// user namespace; bind mounts only; never rootless (mount_setattr(MOUNT_ATTR_IDMAP) needs
+// CAP_SYS_ADMIN over the source's filesystem, i.e. root on the host).
+Result<void> plan_idmap(PlannedMount& pm, const specs::Mount& m, const std::string& f, const UserNs& userns,
+                        const PlanOptions& opts) {
+    bool explicit_maps = !m.uid_mappings.empty() || !m.gid_mappings.empty();
+    if (!explicit_maps && !pm.opts.idmap) return {};
+    const std::string what = explicit_maps ? f + ".uidMappings" : f + ".options";
+    if (!pm.opts.bind) return make_error(what + ": idmapped mounts are only supported for bind mounts");
+    if (opts.rootless)
+        return make_error(what + ": idmapped mounts need root on the host (not available in rootless mode)");
+    pm.idmapped = true;
+    if (explicit_maps) {
+        pm.idmap_uids = m.uid_mappings;
+        pm.idmap_gids = m.gid_mappings;
+    } else if (!userns.join_path.empty()) {
+        pm.idmap_userns_path = userns.join_path;
+    } else if (userns.fresh) {
+        pm.idmap_uids = userns.uid_mappings;
+        pm.idmap_gids = userns.gid_mappings;
+    } else {
+        return make_error(what + ": \"idmap\" without " + f +
+                          ".uidMappings/gidMappings needs a user namespace (linux.namespaces) to take them from");
+    }
+    return {};
+}
+
+Result<PlannedMount> plan_mount(const specs::Mount& m, size_t i, const PlanOptions& opts, bool net_ns,
+                                const UserNs& userns) {
     const std::string f = field("mounts", i);
     if (m.destination.empty()) return make_error(f + ".destination: required");
     PlannedMount pm;
@@ -62,12 +97,9 @@ Result<PlannedMount> plan_mount(const specs::Mount& m, size_t i, const PlanOptio
     // Relative destinations are taken from "/", as runc still does (with a warning).
     pm.destination = clean_path(m.destination);
     if (pm.destination == "/") return make_error(f + ".destination: cannot mount over the container's \"/\"");
-    if (!m.uid_mappings.empty() || !m.gid_mappings.empty())
-        return make_error(f + ".uidMappings: idmapped mounts are not supported yet");
 
     ParsedOptions parsed = parse_mount_options(m.options);
     pm.opts = std::move(parsed.opts);
-    if (pm.opts.idmap) return make_error(f + ".options: \"idmap\" is not supported yet");
 
     pm.type = m.type.value_or("");
     if (pm.type == "bind" && !pm.opts.bind) {
@@ -89,6 +121,7 @@ Result<PlannedMount> plan_mount(const specs::Mount& m, size_t i, const PlanOptio
         pm.source = m.source.value_or(pm.type);
     }
 
+    TRY(plan_idmap(pm, m, f, userns, opts));
     if (pm.opts.tmpcopyup && pm.type != "tmpfs")
         return make_error(f + ".options: \"tmpcopyup\" needs a tmpfs mount, not \"" + pm.type + "\"");
     if (pm.opts.bind) {
@@ -180,7 +213,14 @@ Result<std::shared_ptr<const RootfsPlan>> plan_rootfs(const specs::Spec& spec, c
     static const specs::Linux kNoLinux;
     const specs::Linux& lx = spec.linux ? *spec.linux : kNoLinux;
     plan->mount_ns = false;
+    UserNs userns;
+    userns.uid_mappings = lx.uid_mappings;
+    userns.gid_mappings = lx.gid_mappings;
     for (const auto& ns : lx.namespaces) {
+        if (ns.type == "user") {
+            userns.join_path = ns.path.value_or("");
+            userns.fresh = userns.join_path.empty();
+        }
         plan->new_net_ns = plan->new_net_ns || ns.type == "network";
         plan->mount_ns = plan->mount_ns || ns.type == "mount";
     }
@@ -208,7 +248,7 @@ Result<std::shared_ptr<const RootfsPlan>> plan_rootfs(const specs::Spec& spec, c
         !((plan->root_propagation & MS_REC) && !(plan->root_propagation & MS_SHARED));
 
     for (size_t i = 0; i < spec.mounts.size(); ++i) {
-        TRY_ASSIGN(auto pm, plan_mount(spec.mounts[i], i, opts, plan->new_net_ns));
+        TRY_ASSIGN(auto pm, plan_mount(spec.mounts[i], i, opts, plan->new_net_ns, userns));
         if (pm.destination == "/dev" && pm.kind == MountKind::Bind) plan->setup_dev = false;
         plan->mounts.push_back(std::move(pm));
     }

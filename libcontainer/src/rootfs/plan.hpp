@@ -30,6 +30,12 @@ struct PlannedMount {
     // tmpfs and /dev are mounted read-write and made read-only in finalize_rootfs(), so
     // that devices and nested mount points can still be created under them.
     bool defer_readonly = false;
+    // Idmapped bind ("idmap"/"ridmap" or mounts[].uidMappings): the parent makes the tree
+    // with open_tree + mount_setattr(MOUNT_ATTR_IDMAP), using a user namespace that has
+    // these mappings, or the one at idmap_userns_path (a joined container user namespace).
+    bool idmapped = false;
+    std::vector<specs::IDMapping> idmap_uids, idmap_gids;
+    std::string idmap_userns_path;
 };
 
 struct PlannedDevice {

@@ -17,6 +17,7 @@ struct RootfsPlan;  // defined in rootfs/plan.hpp (owned by the rootfs module)
 struct PlanOptions {
     std::string bundle;     // absolute bundle dir; root.path is relative to it
     bool no_pivot = false;  // --no-pivot: MS_MOVE + chroot instead of pivot_root
+    bool rootless = false;  // the runtime is not root on the host: no idmapped mounts
 };
 
 // Validate and precompute (mount flags parsed, destinations checked, default devices and
@@ -27,6 +28,9 @@ struct SetupContext {
     std::vector<cgroups::CgroupMountSource> cgroup_mounts;
     bool new_user_ns = false;            // devices are bind-mounted instead of mknod
     bool new_mount_ns = true;            // without one: chroot only, no mounts
+    // One per plan.mounts entry: a detached, already idmapped tree made by the parent
+    // (prepare_idmapped_mounts), or -1. The init only attaches it.
+    std::vector<int> idmapped_fds;
     // Runs after every mount and device is in place, before pivot_root: the init uses it
     // for createContainer hooks (they need host paths to still resolve).
     std::function<Result<void>()> before_pivot;

@@ -99,7 +99,11 @@ TEST_CASE("mount options: bind, idmap, tmpcopyup, remount flags", "[rootfs][opti
     CHECK_FALSE(plain.recursive_bind);
     CHECK(plain.remount_flags() == 0);
     CHECK(parse_mount_options({"idmap"}).opts.idmap);
+    CHECK_FALSE(parse_mount_options({"idmap"}).opts.idmap_recursive);
     CHECK(parse_mount_options({"ridmap"}).opts.idmap);
+    CHECK(parse_mount_options({"ridmap"}).opts.idmap_recursive);
+    CHECK_FALSE(parse_mount_options({"ridmap", "idmap"}).opts.idmap_recursive);  // the last one wins
+    CHECK(parse_mount_options({"bind", "idmap"}).unknown.empty());
     CHECK(parse_mount_options({"tmpcopyup"}).opts.tmpcopyup);
     CHECK(lc::rootfs::propagation_flag("rslave") == (MS_SLAVE | MS_REC));
     CHECK(lc::rootfs::propagation_flag("ro") == 0);

@@ -73,7 +73,10 @@ TEST_CASE("plan: mount errors name the field", "[rootfs][plan]") {
         {mnt("", "tmpfs", "tmpfs", {}), "mounts[1].destination: required"},
         {mnt("/", "tmpfs", "tmpfs", {}), "mounts[1].destination: cannot mount over the container's \"/\""},
         {mnt("/a/..", "tmpfs", "tmpfs", {}), "mounts[1].destination: cannot mount over the container's \"/\""},
-        {mnt("/x", "bind", "/tmp", {"bind", "idmap"}), "mounts[1].options: \"idmap\" is not supported yet"},
+        {mnt("/x", "bind", "/tmp", {"bind", "idmap"}),
+         "mounts[1].options: \"idmap\" without mounts[1].uidMappings/gidMappings needs a user namespace "
+         "(linux.namespaces) to take them from"},
+        {mnt("/x", "tmpfs", "tmpfs", {"idmap"}), "mounts[1].options: idmapped mounts are only supported for bind mounts"},
         {mnt("/x", "proc", "proc", {"tmpcopyup"}), "mounts[1].options: \"tmpcopyup\" needs a tmpfs mount, not \"proc\""},
         {mnt("/proc/self", "tmpfs", "tmpfs", {}),
          "mounts[1].destination: \"/proc/self\" cannot be mounted beneath /proc"},
@@ -90,7 +93,59 @@ TEST_CASE("plan: mount errors name the field", "[rootfs][plan]") {
     auto s = base_spec();
     s.mounts.push_back(mnt("/x", "tmpfs", "tmpfs", {}));
     s.mounts[0].uid_mappings.push_back({0, 1000, 1});
-    CHECK(plan_error(s, b.path()) == "mounts[0].uidMappings: idmapped mounts are not supported yet");
+    CHECK(plan_error(s, b.path()) == "mounts[0].uidMappings: idmapped mounts are only supported for bind mounts");
+}
+
+TEST_CASE("plan: idmapped mounts", "[rootfs][plan]") {
+    TempDir b;
+    rootfs_test::mkdirs(b / "rootfs");
+    auto planned = [&](const specs::Spec& s, bool rootless = false) {
+        auto r = plan_rootfs(s, {b.path(), false, rootless});
+        REQUIRE(r.ok());
+        return (*r)->mounts.at(0);
+    };
+    SECTION("explicit mappings, no user namespace: used as given") {
+        auto s = base_spec();
+        s.mounts.push_back(mnt("/x", "bind", "/tmp", {"rbind"}));
+        s.mounts[0].uid_mappings = {{1000, 2000, 1}};
+        s.mounts[0].gid_mappings = {{1000, 3000, 1}};
+        auto m = planned(s);
+        CHECK(m.idmapped);
+        CHECK_FALSE(m.opts.idmap_recursive);
+        REQUIRE(m.idmap_uids.size() == 1);
+        CHECK(m.idmap_uids[0].host_id == 2000);
+        CHECK(m.idmap_gids[0].host_id == 3000);
+    }
+    SECTION("\"ridmap\" alone takes the container's new user namespace mappings") {
+        auto s = base_spec();
+        s.linux->namespaces.push_back({"user", std::nullopt});
+        s.linux->uid_mappings = {{0, 100000, 65536}};
+        s.linux->gid_mappings = {{0, 200000, 65536}};
+        s.mounts.push_back(mnt("/x", "bind", "/tmp", {"rbind", "ridmap"}));
+        auto m = planned(s);
+        CHECK(m.idmapped);
+        CHECK(m.opts.idmap_recursive);
+        CHECK(m.idmap_uids[0].host_id == 100000);
+        CHECK(m.idmap_gids[0].host_id == 200000);
+        CHECK(m.idmap_userns_path.empty());
+    }
+    SECTION("\"idmap\" alone with a joined user namespace uses that namespace") {
+        auto s = base_spec();
+        s.linux->namespaces.push_back({"user", "/proc/1/ns/user"});
+        s.mounts.push_back(mnt("/x", "bind", "/tmp", {"bind", "idmap"}));
+        auto m = planned(s);
+        CHECK(m.idmap_userns_path == "/proc/1/ns/user");
+    }
+    SECTION("not in rootless mode") {
+        auto s = base_spec();
+        s.mounts.push_back(mnt("/x", "bind", "/tmp", {"rbind"}));
+        s.mounts[0].uid_mappings = {{0, 1000, 1}};
+        s.mounts[0].gid_mappings = {{0, 1000, 1}};
+        auto r = plan_rootfs(s, {b.path(), false, true});
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().text() ==
+              "mounts[0].uidMappings: idmapped mounts need root on the host (not available in rootless mode)");
+    }
 }
 
 TEST_CASE("plan: mounts are precomputed", "[rootfs][plan]") {

@@ -10,7 +10,7 @@ TEST_CASE("default features render the spec's lists and omit unset flags", "[spe
     CHECK(j["ociVersionMax"] == "1.3.0");
     CHECK(j["hooks"].size() == 6);
     CHECK(j["hooks"][1] == "createRuntime");
-    CHECK(j["mountOptions"].size() == 62);
+    CHECK(j["mountOptions"].size() == 64);
     CHECK(j["linux"]["namespaces"].size() == 8);
     CHECK(j["linux"]["capabilities"].back() == "CAP_CHECKPOINT_RESTORE");
     CHECK(j["linux"]["seccomp"]["operators"].size() == 7);

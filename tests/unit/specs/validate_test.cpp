@@ -91,6 +91,22 @@ TEST_CASE("validation table: each rule names its field", "[specs][validate]") {
          "linux.uidMappings: requires a user namespace"},
         {"gid map without userns", [](Spec& s) { s.linux->gid_mappings.push_back({0, 1000, 1}); },
          "linux.gidMappings: requires a user namespace"},
+        {"overlapping container uids",
+         [&](Spec& s) { ns(s, "user"); s.linux->uid_mappings = {{0, 100000, 65536}, {1000, 300000, 1}}; },
+         "linux.uidMappings[1]: containerID range 1000-1000 overlaps linux.uidMappings[0] (0-65535)"},
+        {"overlapping host gids",
+         [&](Spec& s) { ns(s, "user"); s.linux->gid_mappings = {{0, 100000, 10}, {10, 100005, 10}}; },
+         "linux.gidMappings[1]: hostID range 100005-100014 overlaps linux.gidMappings[0] (100000-100009)"},
+        {"empty id range", [&](Spec& s) { ns(s, "user"); s.linux->uid_mappings = {{0, 100000, 0}}; },
+         "linux.uidMappings[0].size: must be greater than zero"},
+        {"id range past 2^32", [&](Spec& s) { ns(s, "user"); s.linux->uid_mappings = {{4294967295u, 1, 2}}; },
+         "linux.uidMappings[0]: containerID range 4294967295-4294967296 exceeds 4294967295"},
+        {"overlapping idmapped mount maps",
+         [](Spec& s) {
+             s.mounts[0].uid_mappings = {{0, 1000, 5}, {3, 2000, 5}};
+             s.mounts[0].gid_mappings = {{0, 1000, 1}};
+         },
+         "mounts[0].uidMappings[1]: containerID range 3-7 overlaps mounts[0].uidMappings[0] (0-4)"},
         {"time offsets without timens", [](Spec& s) { s.linux->time_offsets["monotonic"] = {1, 0}; },
          "linux.timeOffsets: requires a time namespace"},
         {"unknown clock", [&](Spec& s) { ns(s, "time"); s.linux->time_offsets["realtime"] = {1, 0}; },
