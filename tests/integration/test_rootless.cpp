@@ -268,3 +268,22 @@ TEST_CASE("rootless: idmapped mounts are refused", "[rootless][bad-input]") {
     CHECK(r.err.find("options: idmapped mounts need root on the host") != std::string::npos);
     CHECK_FALSE(s.leftovers(id));
 }
+
+TEST_CASE("rootless: a config without a user namespace is refused", "[rootless][bad-input]") {
+    CORT_ONLY();
+    RootlessSetup s;
+    auto c = s.rootless_spec({"true"});
+    json nss = json::array();
+    for (auto& n : c["linux"]["namespaces"])
+        if (n["type"] != "user") nss.push_back(n);
+    c["linux"]["namespaces"] = nss;
+    c["linux"].erase("uidMappings");
+    c["linux"].erase("gidMappings");
+    s.save(c);
+    std::string id = unique_id("rootless-nouserns");
+    auto r = s.as_user({"run", "--bundle", s.bundle.path(), id});
+    INFO(r.describe());
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("linux.namespaces: a rootless container needs a user namespace") != std::string::npos);
+    CHECK_FALSE(s.leftovers(id));
+}

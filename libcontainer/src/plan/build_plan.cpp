@@ -95,6 +95,13 @@ Result<Plan> build_plan(specs::Spec spec, const CreateOptions& opts) {
         p.security_plan = std::make_shared<const security::ProcessSecurityPlan>(std::move(sec));
     }
     p.rootless = ::geteuid() != 0;
+    // Without one every mount, hostname and mapping would be refused later, from inside the
+    // child; runc refuses the config up front too.
+    bool has_userns = (p.new_ns & CLONE_NEWUSER) != 0;
+    for (const auto& j : p.joins) has_userns = has_userns || j.flag == CLONE_NEWUSER;
+    if (p.rootless && !has_userns)
+        return plain_error(EINVAL, "linux.namespaces: a rootless container needs a user namespace "
+                                   "(cort spec --rootless writes one)");
     TRY_ASSIGN(p.rootfs_plan,
                rootfs::plan_rootfs(p.spec, rootfs::PlanOptions{opts.bundle, opts.no_pivot, p.rootless}));
     if (p.spec.root) {
