@@ -1,6 +1,5 @@
 // list, spec, features: commands that touch no container.
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -17,6 +16,40 @@
 #include "sys/file.hpp"
 
 namespace cort {
+namespace {
+
+// Owner names from /etc/passwd, read once, as runc does (its user package parses the file):
+// not getpwuid, whose NSS machinery (dlopen, DNS) would be linked into the static binary.
+class UserNames {
+public:
+    const char* name(uid_t uid) {
+        if (!loaded_) {
+            loaded_ = true;
+            if (auto s = lc::sys::read_file("/etc/passwd")) passwd_ = std::move(*s);
+        }
+        std::string_view rest = passwd_;
+        const std::string want = std::to_string(uid);
+        while (!rest.empty()) {
+            size_t nl = rest.find('\n');
+            std::string_view line = rest.substr(0, nl);
+            rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+            // name:password:uid:...
+            size_t c1 = line.find(':');
+            size_t c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
+            size_t c3 = c2 == std::string_view::npos ? c2 : line.find(':', c2 + 1);
+            if (c3 == std::string_view::npos || line.substr(c2 + 1, c3 - c2 - 1) != want) continue;
+            found_ = std::string(line.substr(0, c1));
+            return found_.c_str();
+        }
+        return nullptr;
+    }
+
+private:
+    bool loaded_ = false;
+    std::string passwd_, found_;
+};
+
+}  // namespace
 
 int cmd_list(const GlobalOptions& g, const ParsedArgs& a) {
     lc::StateStore store(g.root);
@@ -33,6 +66,7 @@ int cmd_list(const GlobalOptions& g, const ParsedArgs& a) {
         for (const auto& i : infos) std::printf("%s\n", i.state.id.c_str());
         return 0;
     }
+    UserNames users;
     if (format == "json") {
         nlohmann::ordered_json arr = nlohmann::ordered_json::array();
         for (const auto& i : infos) {
@@ -45,7 +79,7 @@ int cmd_list(const GlobalOptions& g, const ParsedArgs& a) {
             j["rootfs"] = i.state.rootfs;
             j["created"] = i.state.created;
             j["owner"] = "";
-            if (passwd* pw = ::getpwuid(i.state.owner)) j["owner"] = pw->pw_name;
+            if (const char* owner = users.name(i.state.owner)) j["owner"] = owner;
             arr.push_back(j);
         }
         std::printf("%s\n", arr.dump().c_str());
@@ -53,10 +87,10 @@ int cmd_list(const GlobalOptions& g, const ParsedArgs& a) {
     }
     std::printf("%-20s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
     for (const auto& i : infos) {
-        passwd* pw = ::getpwuid(i.state.owner);
+        const char* owner = users.name(i.state.owner);
         std::printf("%-20s %-8d %-10s %-40s %-30s %s\n", i.state.id.c_str(),
                     i.status == lc::Status::Stopped ? 0 : i.state.pid, lc::to_string(i.status),
-                    i.state.bundle.c_str(), i.state.created.c_str(), pw ? pw->pw_name : "#");
+                    i.state.bundle.c_str(), i.state.created.c_str(), owner ? owner : "#");
     }
     return 0;
 }

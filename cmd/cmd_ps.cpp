@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
-#include <sstream>
 
 #include "commands.hpp"
 #include "state/cgroup_ops.hpp"
@@ -73,28 +73,43 @@ int cmd_ps(const GlobalOptions& g, const ParsedArgs& a) {
     if (args.empty()) args = {"-ef"};
     auto out = run_ps(args);
     if (!out) return fail(out.error());
-    std::istringstream in(*out);
-    std::string header;
-    std::getline(in, header);
+    // Split by hand, not with iostreams: they would pull the locale machinery into the binary.
+    std::string_view rest = *out;
+    auto next_line = [&rest](std::string_view& line) {
+        if (rest.empty()) return false;
+        size_t nl = rest.find('\n');
+        line = rest.substr(0, nl);
+        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+        return true;
+    };
+    // The n-th whitespace-separated field of a line (0-based), or empty.
+    auto field = [](std::string_view line, int n) {
+        size_t i = 0;
+        for (int k = 0;; ++k) {
+            while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+            if (i == line.size()) return std::string_view();
+            size_t start = i;
+            while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+            if (k == n) return line.substr(start, i - start);
+        }
+    };
+    std::string_view header;
+    next_line(header);
     // The PID column: its index among the header's whitespace-separated fields.
-    std::istringstream hs(header);
-    std::string field;
     int pid_col = -1;
-    for (int i = 0; hs >> field; ++i)
-        if (field == "PID") {
+    for (int i = 0; !field(header, i).empty(); ++i)
+        if (field(header, i) == "PID") {
             pid_col = i;
             break;
         }
     if (pid_col < 0) return fail(lc::plain_error(EINVAL, "couldn't find PID field in ps output"));
-    std::printf("%s\n", header.c_str());
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream ls(line);
-        std::string f;
-        for (int i = 0; i <= pid_col && (ls >> f); ++i) {
-        }
+    std::printf("%.*s\n", static_cast<int>(header.size()), header.data());
+    std::string_view line;
+    while (next_line(line)) {
+        std::string f(field(line, pid_col));
         long p = std::strtol(f.c_str(), nullptr, 10);
-        if (std::binary_search(pids->begin(), pids->end(), static_cast<pid_t>(p))) std::printf("%s\n", line.c_str());
+        if (std::binary_search(pids->begin(), pids->end(), static_cast<pid_t>(p)))
+            std::printf("%.*s\n", static_cast<int>(line.size()), line.data());
     }
     return 0;
 }

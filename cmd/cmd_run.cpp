@@ -56,13 +56,14 @@ int cmd_run(const GlobalOptions& g, const ParsedArgs& a) {
     if (!opts) return fail(opts.error());
     bool detach = a.has("detach");
     // A terminal in the foreground without --console-socket: cort receives the pty itself.
+    // Made only once create has read config.json and found process.terminal set.
     std::optional<lc::console::Listener> tty;
-    if (!detach && opts->console_socket.empty() && lc::console::bundle_wants_terminal(opts->bundle)) {
-        auto l = lc::console::Listener::make();
-        if (!l) return fail(l.error());
-        tty.emplace(std::move(*l));
-        opts->console_socket = tty->path();
-    }
+    if (!detach && opts->console_socket.empty())
+        opts->terminal_socket = [&tty]() -> lc::Result<std::string> {
+            TRY_ASSIGN(auto l, lc::console::Listener::make());
+            tty.emplace(std::move(l));
+            return tty->path();
+        };
     // Blocked before the clone so that no signal is lost between create and the wait loop;
     // the init unblocks everything before it execs the user process.
     sigset_t set = forwarded_signals(), old;

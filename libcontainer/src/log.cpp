@@ -41,11 +41,23 @@ bool writes_to_stderr() { return g_fd == 2; }
 std::string rfc3339_now() {
     timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    tm t;
-    gmtime_r(&ts.tv_sec, &t);
+    // UTC by hand, not gmtime_r/strftime: glibc's first call loads /etc/localtime (tzset)
+    // even for UTC. Days to civil date: H. Hinnant's algorithm (proleptic Gregorian).
+    long long secs = ts.tv_sec;
+    long long days = secs / 86400, rem = secs % 86400;
+    if (rem < 0) rem += 86400, --days;
+    long long z = days + 719468;
+    long long era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = static_cast<unsigned>(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned day = doy - (153 * mp + 2) / 5 + 1;
+    unsigned month = mp < 10 ? mp + 3 : mp - 9;
+    long long year = static_cast<long long>(yoe) + era * 400 + (month <= 2);
     char buf[64];
-    size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-    snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
+    snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09ldZ", year, month, day, rem / 3600,
+             rem / 60 % 60, rem % 60, ts.tv_nsec);
     return buf;
 }
 

@@ -185,11 +185,4 @@ Result<UniqueFd> Listener::accept_master() const {
     return recv_master(c.get());
 }
 
-bool bundle_wants_terminal(const std::string& bundle) {
-    auto text = sys::read_file(bundle + "/config.json");
-    if (!text) return false;
-    auto spec = specs::parse_config(*text);
-    return spec && spec->process && spec->process->terminal;
-}
-
 }  // namespace lc::console

@@ -51,7 +51,4 @@ private:
     std::string dir_, path_;
 };
 
-// process.terminal of <bundle>/config.json; false when it cannot be read (create reports that).
-bool bundle_wants_terminal(const std::string& bundle);
-
 }  // namespace lc::console

@@ -227,9 +227,12 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
     auto spec = specs::parse_config(cfg_text);
     if (!spec) return std::move(spec).error().wrap(cfg_path);
     TRY_ASSIGN(Plan plan, build_plan(std::move(spec).value(), opts));
-    if (plan.spec.process->terminal && opts.console_socket.empty())
+    if (plan.spec.process->terminal && opts.console_socket.empty()) {
         // runc's wording; a foreground `run` passes its own socket (console::Listener).
-        return plain_error(EINVAL, "cannot allocate tty if cort will detach without setting console socket");
+        if (!opts.terminal_socket)
+            return plain_error(EINVAL, "cannot allocate tty if cort will detach without setting console socket");
+        TRY_ASSIGN(plan.opts.console_socket, opts.terminal_socket());
+    }
     log::phase("planned");
 
     StateStore store(opts.state_root);

@@ -146,6 +146,10 @@ static Result<void> rmdir_retry(const std::string& dir) {
 }
 
 Result<void> remove_tree(const std::string& dir) {
+    // The common case is a leaf cgroup whose tasks are gone: one rmdir. EBUSY means child
+    // cgroups or tasks still exiting; only then list it.
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
+    if (errno != EBUSY && errno != ENOTEMPTY) return sys_error("remove cgroup " + dir);
     DIR* d = ::opendir(dir.c_str());
     if (!d) {
         if (errno == ENOENT) return {};

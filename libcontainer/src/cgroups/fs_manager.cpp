@@ -77,14 +77,42 @@ Result<void> FsManager::create_v1(const Hierarchy& h) {
     }
     if (h.has("devices")) {
         // Deny everything, then runc's default allow-list; set() adds the spec's rules.
-        TRY_ASSIGN(UniqueFd dir, fs::open_dir(h.path));
-        TRY_CTX(fs::write_at(dir.get(), h.path, "devices.deny", "a"), "set default device rules");
-        for (const auto& rule : default_allowed_rules()) {
-            auto w = v1_device_write(rule);
-            TRY_CTX(fs::write_at(dir.get(), h.path, w.file, w.line), "set default device rules");
+        std::vector<DeviceRule> rules = {DeviceRule{'a', kWildcard, kWildcard, kAccAll, false}};
+        const auto& defaults = default_allowed_rules();
+        rules.insert(rules.end(), defaults.begin(), defaults.end());
+        TRY_ASSIGN(auto failed, write_v1_device_rules(h.path, rules));
+        if (failed.first != rules.size()) {
+            auto w = v1_device_write(rules[failed.first]);
+            return sys_error("write " + h.path + "/" + w.file, failed.second).wrap("set default device rules");
         }
     }
     return {};
+}
+
+// Writes the rules in order, one open per file (devices.allow, devices.deny) for all of
+// them: each write() to a v1 devices file is one rule. Returns the index of the first
+// refused rule and its errno, or rules.size(). Remembers what it wrote, so that set()
+// during the same create does not repeat create()'s default list.
+Result<std::pair<size_t, int>> FsManager::write_v1_device_rules(const std::string& path, const std::vector<DeviceRule>& rules) {
+    TRY_ASSIGN(UniqueFd dir, fs::open_dir(path));
+    UniqueFd allow, deny;
+    std::vector<std::string> lines;
+    for (size_t i = 0; i < rules.size(); ++i) {
+        auto w = v1_device_write(rules[i]);
+        UniqueFd& f = rules[i].allow ? allow : deny;
+        if (!f) {
+            f = UniqueFd(::openat(dir.get(), w.file.c_str(), O_WRONLY | O_CLOEXEC));
+            if (!f) return std::pair<size_t, int>{i, errno};
+        }
+        ssize_t n;
+        do {
+            n = ::write(f.get(), w.line.data(), w.line.size());
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) return std::pair<size_t, int>{i, errno};
+        lines.push_back(std::move(w.line) + (rules[i].allow ? "+" : "-"));
+    }
+    v1_device_lines_ = std::move(lines);
+    return std::pair<size_t, int>{rules.size(), 0};
 }
 
 Result<void> FsManager::create_v2(const Hierarchy& h) {
@@ -210,17 +238,18 @@ Result<FsManager::PlannedWrites> FsManager::plan_controller(const ControllerUse&
 Result<void> FsManager::set_devices(const std::vector<specs::LinuxDeviceCgroup>& devs) {
     TRY_ASSIGN(auto rules, container_rules(devs));
     if (const Hierarchy* h = layout_ == Layout::Unified ? nullptr : v1_with("devices")) {
-        TRY_ASSIGN(UniqueFd dir, fs::open_dir(h->path));
-        for (size_t i = 0; i < rules.size(); ++i) {
-            auto w = v1_device_write(rules[i]);
-            auto r = fs::write_at(dir.get(), h->path, w.file, w.line);
-            if (!r.ok()) {
-                std::string field = i < devs.size() ? "linux.resources.devices[" + std::to_string(i) + "]"
-                                                     : std::string("default device rule \"" + w.line + "\"");
-                return std::move(r).error().wrap(field);
-            }
-        }
-        return {};
+        // The default spec's rules ("deny all") give exactly what create() already wrote.
+        std::vector<std::string> lines;
+        for (const auto& rule : rules) lines.push_back(v1_device_write(rule).line + (rule.allow ? "+" : "-"));
+        if (lines == v1_device_lines_) return {};
+        TRY_ASSIGN(auto failed, write_v1_device_rules(h->path, rules));
+        size_t i = failed.first;
+        if (i == rules.size()) return {};
+        auto w = v1_device_write(rules[i]);
+        std::string field = i < devs.size() ? "linux.resources.devices[" + std::to_string(i) + "]"
+                                             : std::string("default device rule \"" + w.line + "\"");
+        v1_device_lines_.clear();  // partly written: the next set() must write everything
+        return sys_error("write " + h->path + "/" + w.file, failed.second).wrap(field);
     }
     if (layout_ == Layout::Unified) {
         const Hierarchy* h = v2();

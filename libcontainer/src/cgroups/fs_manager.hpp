@@ -5,6 +5,7 @@
 // hierarchy that has it, else it is an error naming the field.
 #pragma once
 #include "cgroups/detect.hpp"
+#include "cgroups/devices.hpp"
 #include "cgroups/resources.hpp"
 #include "cgroups/manager.hpp"
 
@@ -38,6 +39,7 @@ private:
     Result<void> create_v1(const Hierarchy& h);
     Result<void> create_v2(const Hierarchy& h);
     Result<void> set_devices(const std::vector<specs::LinuxDeviceCgroup>& devs);
+    Result<std::pair<size_t, int>> write_v1_device_rules(const std::string& path, const std::vector<DeviceRule>& rules);
     // One controller's writes, computed and validated but not yet written.
     struct PlannedWrites {
         UniqueFd dir;
@@ -52,7 +54,8 @@ private:
 
     Layout layout_;
     std::vector<Hierarchy> hierarchies_;
-    bool default_devices_written_ = false;  // create() did it; set() need not repeat it
+    // The v1 device rules this manager last wrote, in order ("line+" allow, "line-" deny).
+    std::vector<std::string> v1_device_lines_;
 };
 
 }  // namespace lc::cgroups

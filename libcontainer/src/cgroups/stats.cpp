@@ -6,10 +6,10 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "cgroups/cgroup_fs.hpp"
 
@@ -23,6 +23,36 @@ uint64_t to_u64(std::string_view s) {
     uint64_t v = 0;
     std::from_chars(s.data(), s.data() + s.size(), v);
     return v;
+}
+
+// Whitespace-separated fields (no iostreams: they pull the locale machinery into the binary).
+std::vector<std::string_view> fields(std::string_view s) {
+    std::vector<std::string_view> out;
+    size_t i = 0;
+    for (;;) {
+        while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+        if (i == s.size()) return out;
+        size_t start = i;
+        while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+        out.push_back(s.substr(start, i - start));
+    }
+}
+
+std::vector<std::string_view> lines(std::string_view s) {
+    std::vector<std::string_view> out;
+    while (!s.empty()) {
+        size_t nl = s.find('\n');
+        out.push_back(s.substr(0, nl));
+        if (nl == std::string_view::npos) break;
+        s.remove_prefix(nl + 1);
+    }
+    return out;
+}
+
+// A whole unsigned decimal field, as `istream >> uint64_t` would accept it.
+bool parse_u64(std::string_view f, uint64_t& v) {
+    auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
+    return ec == std::errc() && p == f.data() + f.size();
 }
 
 std::string_view trim(std::string_view s) {
@@ -53,9 +83,11 @@ Result<uint64_t> read_u64(const std::string& dir, const std::string& file, uint6
 
 std::vector<uint64_t> parse_u64_list(std::string_view s) {
     std::vector<uint64_t> out;
-    std::istringstream in{std::string(s)};
     uint64_t v;
-    while (in >> v) out.push_back(v);
+    for (auto f : fields(s)) {
+        if (!parse_u64(f, v)) break;
+        out.push_back(v);
+    }
     return out;
 }
 
@@ -119,30 +151,27 @@ Result<std::vector<uint16_t>> parse_cpu_list(std::string_view text) {
 
 std::map<std::string, uint64_t> parse_flat_keyed(std::string_view text) {
     std::map<std::string, uint64_t> out;
-    std::istringstream in{std::string(text)};
-    std::string key, value;
-    while (in >> key >> value) out[key] = to_u64(value);
+    auto f = fields(text);
+    for (size_t i = 0; i + 1 < f.size(); i += 2) out[std::string(f[i])] = to_u64(f[i + 1]);
     return out;
 }
 
 std::vector<BlkioEntry> parse_blkio_file(std::string_view text) {
     std::vector<BlkioEntry> out;
-    std::istringstream in{std::string(text)};
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream ls(line);
-        std::string dev, a, b;
-        if (!(ls >> dev >> a)) continue;
+    for (auto line : lines(text)) {
+        auto f = fields(line);
+        if (f.size() < 2) continue;
+        std::string_view dev = f[0];
         size_t colon = dev.find(':');
         if (colon == std::string::npos) continue;  // "Total N"
         BlkioEntry e;
-        e.major = to_u64(std::string_view(dev).substr(0, colon));
-        e.minor = to_u64(std::string_view(dev).substr(colon + 1));
-        if (ls >> b) {
-            e.op = a;
-            e.value = to_u64(b);
+        e.major = to_u64(dev.substr(0, colon));
+        e.minor = to_u64(dev.substr(colon + 1));
+        if (f.size() >= 3) {
+            e.op = std::string(f[1]);
+            e.value = to_u64(f[2]);
         } else {
-            e.value = to_u64(a);
+            e.value = to_u64(f[1]);
         }
         out.push_back(std::move(e));
     }
@@ -150,21 +179,20 @@ std::vector<BlkioEntry> parse_blkio_file(std::string_view text) {
 }
 
 void parse_io_stat(std::string_view text, BlkioStats& out) {
-    std::istringstream in{std::string(text)};
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream ls(line);
-        std::string dev, kv;
-        if (!(ls >> dev)) continue;
+    for (auto line : lines(text)) {
+        auto f = fields(line);
+        if (f.empty()) continue;
+        std::string_view dev = f[0];
         size_t colon = dev.find(':');
         if (colon == std::string::npos) continue;
-        uint64_t major = to_u64(std::string_view(dev).substr(0, colon));
-        uint64_t minor = to_u64(std::string_view(dev).substr(colon + 1));
-        while (ls >> kv) {
+        uint64_t major = to_u64(dev.substr(0, colon));
+        uint64_t minor = to_u64(dev.substr(colon + 1));
+        for (size_t i = 1; i < f.size(); ++i) {
+            std::string_view kv = f[i];
             size_t eq = kv.find('=');
             if (eq == std::string::npos) continue;
-            std::string k = kv.substr(0, eq);
-            uint64_t v = to_u64(std::string_view(kv).substr(eq + 1));
+            std::string_view k = kv.substr(0, eq);
+            uint64_t v = to_u64(kv.substr(eq + 1));
             if (k == "rbytes") out.service_bytes.push_back({major, minor, "Read", v});
             else if (k == "wbytes") out.service_bytes.push_back({major, minor, "Write", v});
             else if (k == "rios") out.serviced.push_back({major, minor, "Read", v});
@@ -182,11 +210,13 @@ Result<void> v1_cpuacct_stats(const std::string& dir, CpuStats& out) {
     // "cpu user system" header, then one line per cpu, in nanoseconds.
     TRY_ASSIGN(auto all, read_opt(dir, "cpuacct.usage_all"));
     if (all) {
-        std::istringstream in(*all);
-        std::string line;
-        std::getline(in, line);
+        std::string_view rest = *all;
+        size_t nl = rest.find('\n');
+        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+        auto f = fields(rest);
         uint64_t cpu, user, sys;
-        while (in >> cpu >> user >> sys) {
+        for (size_t i = 0; i + 2 < f.size(); i += 3) {
+            if (!parse_u64(f[i], cpu) || !parse_u64(f[i + 1], user) || !parse_u64(f[i + 2], sys)) break;
             out.percpu_user.push_back(user);
             out.percpu_kernel.push_back(sys);
         }

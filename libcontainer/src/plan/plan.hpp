@@ -4,6 +4,7 @@
 #pragma once
 #include <sys/resource.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,9 @@ struct CreateOptions {
     bool no_new_keyring = false;
     unsigned preserve_fds = 0;
     bool systemd_cgroup = false;
+    // Foreground `run` only: called when config.json asks for a terminal and no console
+    // socket was given; returns the socket to use. Saves `run` reading config.json twice.
+    std::function<Result<std::string>()> terminal_socket;
 };
 
 struct NamespaceJoin {

@@ -148,6 +148,9 @@ Result<void> mount_cgroup_v1(const MountTarget& t, const PlannedMount& m, const 
     unsigned long flags = m.opts.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
     TRY(do_mount("tmpfs", fd.get(), "tmpfs", flags, "mode=755", m.destination));
     TRY_ASSIGN(UniqueFd dir, t.root.resolve(m.destination, O_DIRECTORY));
+    // The tmpfs is ours and nothing else runs in this mount namespace yet: its entries may be
+    // named through the directory's fd path, which crosses into each new bind mount.
+    const std::string dir_path = fd_path(dir.get());
     const unsigned long bind_flags = m.opts.flags & kPerMountFlags;
     for (const auto& src : ctx.cgroup_mounts) {
         const std::string dest = m.destination + "/" + src.name;
@@ -158,12 +161,7 @@ Result<void> mount_cgroup_v1(const MountTarget& t, const PlannedMount& m, const 
         if (sub < 0) return sys_error("open " + dest);
         UniqueFd sub_fd(sub);
         TRY(do_mount(src.host_path, sub, "", MS_BIND | MS_REC, "", dest));
-        if (bind_flags != 0) {
-            int again = ::openat(dir.get(), src.name.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-            if (again < 0) return sys_error("open " + dest);
-            UniqueFd again_fd(again);
-            TRY(remount_bind(again, bind_flags, dest));
-        }
+        if (bind_flags != 0) TRY(remount_bind_path((dir_path + "/" + src.name).c_str(), bind_flags, dest));
         for (const auto& alias : src.aliases) {
             if (alias == src.name) continue;
             if (::symlinkat(src.name.c_str(), dir.get(), alias.c_str()) < 0 && errno != EEXIST)

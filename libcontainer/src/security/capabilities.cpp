@@ -47,10 +47,20 @@ struct NamedSet {
 
 unsigned kernel_cap_count() {
     // PR_CAPBSET_READ fails with EINVAL past the kernel's last capability; probing avoids
-    // depending on /proc being mounted (the child may be mid-pivot).
-    unsigned n = 0;
-    while (n < 64 && ::prctl(PR_CAPBSET_READ, n, 0, 0, 0) >= 0) ++n;
-    return n;
+    // depending on /proc being mounted (the child may be mid-pivot). A binary search, done
+    // once per process (forked children inherit it), not one prctl per capability.
+    // libcap's constructor has probed the same way already: take its answer when it has one.
+    static unsigned cached = 0;
+    if (cached != 0) return cached;
+    if (cap_value_t bits = ::cap_max_bits(); bits > 0 && bits <= 64) return cached = static_cast<unsigned>(bits);
+    unsigned lo = 0, hi = 64;  // the answer n is in [lo, hi]: caps below lo exist, hi does not
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (::prctl(PR_CAPBSET_READ, mid, 0, 0, 0) >= 0) lo = mid + 1;
+        else hi = mid;
+    }
+    cached = lo;
+    return lo;
 }
 
 std::string cap_name(unsigned cap) {
