@@ -232,6 +232,15 @@ run_ok $CORT events --stats res
 for k in '"type":"stats"' '"memory"' '"cpu"' '"pids"' '"usage"' '"current"' '"hugetlb"'; do
     case $out in *"$k"*) ;; *) note "events --stats lacks $k: $out" ;; esac
 done
+# The numbers are the cgroup's: pids.current and pids.max (30 since update.json), memory.max
+# as the usage limit, a non-zero memory and cpu usage.
+pids=$(echo "$out" | sed -n 's/.*"pids":{\([^}]*\)}.*/\1/p')
+[ "$pids" = "\"current\":$(cat $CG/res/pids.current),\"limit\":30" ] || note "pids stats '$pids', pids.current $(cat $CG/res/pids.current)"
+case $out in *'"limit":100663296'*) ;; *) note "no memory limit 100663296 in the stats: $out" ;; esac
+mem=$(echo "$out" | sed -n 's/.*"memory":{\("cache":[0-9]*,\)\{0,1\}"usage":{"limit":[0-9]*,"usage":\([0-9]*\).*/\2/p')
+[ "${mem:-0}" -gt 0 ] || note "memory usage '$mem'"
+cpu=$(echo "$out" | sed -n 's/.*"cpu":{"usage":{[^}]*"total":\([0-9]*\).*/\1/p')
+[ "${cpu:-0}" -gt 0 ] || note "cpu usage total '$cpu'"
 end "events --stats JSON has memory, cpu, pids"
 
 begin
@@ -254,6 +263,23 @@ fi
 cleanup oom
 rm -f /rootfs/tmp/oom.rc
 end "a memory limit OOM-kills a process that exceeds it (memory.events oom_kill)"
+
+begin
+$CORT run --bundle /bundles/oomrun oomrun >/tmp/oomrun.out 2>&1
+rc=$?
+[ $rc -eq 137 ] || note "run of an init that exceeds memory.max exited $rc, want 137: $(cat /tmp/oomrun.out)"
+no_trace oomrun
+end "run: an init OOM-killed under memory.max exits 137 and leaves nothing"
+
+begin
+if start twosleeps pdel; then
+    run_ok $CORT pause pdel
+    run_ok $CORT delete --force pdel
+    [ ! -e $CG/pdel ] || note "$CG/pdel left after delete --force of a paused container"
+    [ -z "$(status_of pdel)" ] || note "state still there: $(status_of pdel)"
+fi
+cleanup pdel
+end "delete --force of a paused container kills it and removes the cgroup"
 
 begin
 if start pids pids; then

@@ -98,6 +98,7 @@ bundle oomev '["sh","-c","read x < /tmp/oomev.go; tail /dev/zero; sleep 1000"]' 
 bundle nolimit "$sleeper" '{"memory": {"limit": -1}, "cpu": {"quota": -1}}'
 bundle oom '["sh","-c","tail /dev/zero; echo rc=$? > /tmp/oom.rc; sleep 1000"]' \
   '{"memory": {"limit": 16777216, "swap": 16777216}}'
+bundle oomrun '["tail","/dev/zero"]' '{"memory": {"limit": 16777216, "swap": 16777216}}'
 bundle pids '["sh","-c","sleep 1000 & sleep 1000 & sleep 1000 & sleep 1000 & echo forked-all; wait"]' \
   '{"pids": {"limit": 3}}'
 devscript='echo x > /dev/null && head -c1 /dev/zero >/dev/null && head -c1 /dev/urandom >/dev/null &&
