@@ -4,10 +4,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_setup "$@"
 
-NS=cort-e2e
+# containerd's default cgroupsPath for ctr's containers is /NAMESPACE/ID: a namespace per run.
+NS=$CG_TOP
 IMG=docker.io/library/busybox:e2e
-# containerd's default cgroupsPath for ctr's containers is /NAMESPACE/ID.
-echo "$NS" >> "$WORK/cgroup-roots"
 start_containerd || { echo "setup|fail|containerd did not start" >> "$RESULTS"; exit 1; }
 C=(ctr -a "$CTRD_SOCK" -n "$NS")
 # Tasks then containers, in case a scenario died half-way.

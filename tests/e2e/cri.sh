@@ -11,7 +11,6 @@ e2e_setup "$@"
 NS=k8s.io
 IMG=docker.io/library/busybox:e2e
 HANDLER=$RT_NAME
-echo "$NS" >> "$WORK/cgroup-roots"
 mkdir -p "$WORK/cni-bin" "$WORK/cni-conf"
 # (For the runc control run the handler is runc itself, the default's table.)
 runc_table='    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
@@ -61,7 +60,8 @@ s_container_through_handler() {
   bin=$(binary_from_handler)
   [ -n "$bin" ] || { echo "no BinaryName for handler $HANDLER"; false; }
   RUN=("${C[@]}" run --snapshotter native --runtime io.containerd.runc.v2 --runc-binary "$bin")
-  "${RUN[@]}" -d "$IMG" k1 sh -c 'echo up > /tmp/up; trap "exit 0" TERM; while :; do sleep 0.2; done'
+  # k8s.io is every CRI user's namespace: this run's cgroups go under its own top instead.
+  "${RUN[@]}" -d --cgroup "/$CG_TOP/k1" "$IMG" k1 sh -c 'echo up > /tmp/up; trap "exit 0" TERM; while :; do sleep 0.2; done'
   d=/run/containerd/runc/$NS/k1
   [ -e "$d/state.json" ] || { echo "no runtime state in $d"; false; }
   if [ "$RT_NAME" = cort ]; then [ -e "$d/.lock" ] || { echo "$d is not cort's"; false; }; fi
@@ -76,7 +76,7 @@ s_container_through_handler() {
   wait_for 10 sh -c '[ "$("$@" task ls | awk "\$1 == \"k1\" { print \$3 }")" = STOPPED ]' _ "${C[@]}"
   "${C[@]}" task delete k1
   "${C[@]}" c delete k1
-  expect_eq "run output" "hello from k8s.io" "$("${RUN[@]}" --rm "$IMG" k2 echo hello from k8s.io)"
+  expect_eq "run output" "hello from k8s.io" "$("${RUN[@]}" --rm --cgroup "/$CG_TOP/k2" "$IMG" k2 echo hello from k8s.io)"
 }
 
 scenario cri-handler-loaded s_handler_loaded

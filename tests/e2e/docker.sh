@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # docker.sh RUNTIME RESULTS WORK: a private dockerd (and the containerd it supervises) with
 # RUNTIME added as runtime "e2e"; `docker run --runtime e2e`. Run through run-engine.sh.
-# dockerd keeps everything under WORK: --data-root, --exec-root (its containerd's state and the
-# runtime's --root, exec-root/runtime-e2e), pidfile, socket; no bridge, no iptables.
+# dockerd keeps everything under WORK: --data-root, --exec-root (the runtime's --root),
+# pidfile, socket, and the private containerd it uses; no bridge, no iptables.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_setup "$@"
 
 SOCK=$WORK/docker.sock
-CGP=cort-e2e-docker
-echo "$CGP" >> "$WORK/cgroup-roots"
+# dockerd's own containerd would use a default config (its opt plugin creates /opt/containerd):
+# it gets the private one of lib.sh instead, through --containerd.
+start_containerd || { echo "setup|fail|containerd did not start" >> "$RESULTS"; exit 1; }
 echo '{}' > "$WORK/daemon.json"
 dockerd --config-file "$WORK/daemon.json" --data-root "$WORK/docker" --exec-root "$WORK/exec" \
-  --pidfile "$WORK/docker.pid" -H "unix://$SOCK" --bridge=none --iptables=false --ip-masq=false \
-  --ip6tables=false --userland-proxy=false --storage-driver vfs --cgroup-parent "/$CGP" \
-  --exec-opt native.cgroupdriver=cgroupfs --add-runtime "e2e=$RT" --log-level warn \
-  > "$WORK/dockerd.log" 2>&1 &
+  --pidfile "$WORK/docker.pid" -H "unix://$SOCK" --containerd "$CTRD_SOCK" \
+  --bridge=none --iptables=false --ip-masq=false --ip6tables=false --userland-proxy=false \
+  --storage-driver vfs --cgroup-parent "/$CG_TOP" --exec-opt native.cgroupdriver=cgroupfs \
+  --add-runtime "e2e=$RT" --log-level warn > "$WORK/dockerd.log" 2>&1 &
 ENGINE_PIDS+=("$!")
 D=(docker -H "unix://$SOCK")
 if ! wait_for 60 "${D[@]}" version; then

@@ -1,8 +1,9 @@
 # lib.sh: shared by the engine scripts of tests/e2e (sourced, not run).
 #
 # Each engine script runs as `ENGINE.sh RUNTIME RESULTS WORK` inside a private mount namespace
-# (see run-engine.sh): /run is bound to WORK/run there, so whatever an engine writes under /run
-# (shim sockets, fifos, default runtime roots) lands in WORK and vanishes with it. All the other
+# (see run-engine.sh): /run is bound to WORK/run there and /var/lib is a tmpfs, so whatever an
+# engine writes under them (shim sockets, fifos, default runtime roots, image caches) lands in
+# WORK or vanishes with the namespace. All the other
 # paths (storage, state, sockets, configs) are given explicitly under WORK.
 #
 # Scenarios are shell functions; `scenario NAME FN` runs FN in a `set -e` subshell with its output
@@ -14,7 +15,14 @@ E2E_REPO=$(cd "$E2E_DIR/../.." && pwd)
 e2e_setup() { # RUNTIME RESULTS WORK
   RT=$1 RESULTS=$2 WORK=$3
   RT_NAME=$(basename "$RT")
+  # Unique per run (WORK is mktemp's): the top cgroup of every container of this run, so that
+  # concurrent runs (other worktrees' ctest) never share, clean or count each other's cgroups.
+  CG_TOP=$(basename "$WORK")
+  echo "$CG_TOP" > "$WORK/cgroup-roots"
   mkdir -p "$WORK/logs" "$WORK/run"
+  # conmon writes an `oom` marker file into its working directory (inherited from podman):
+  # keep that, and anything else an engine drops in its cwd, inside WORK.
+  cd "$WORK" || exit 1
   : > "$RESULTS"
   ENGINE_PIDS=()
   trap e2e_cleanup EXIT
@@ -31,7 +39,8 @@ e2e_cleanup() {
   local i
   set +e
   for ((i = ${#CLEANUP_HOOKS[@]} - 1; i >= 0; i--)); do eval "${CLEANUP_HOOKS[i]}" >/dev/null 2>&1; done
-  for pid in "${ENGINE_PIDS[@]}"; do stop_pid "$pid"; done
+  # Last started first: dockerd before the containerd it uses.
+  for ((i = ${#ENGINE_PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${ENGINE_PIDS[i]}"; done
 }
 
 # stop_pid PID: SIGTERM, wait up to 10 s, then SIGKILL. Only pids this script started.

@@ -36,10 +36,10 @@ export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/stora
 export CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
 : > "$WORK/registries.conf"
 mkdir -p "$WORK/net"
-# podman's cgroupfs parent for containers and conmon.
-echo libpod_parent >> "$WORK/cgroup-roots"
-
 P=(podman --runtime "$RT" --cgroup-manager cgroupfs --events-backend file)
+# Every container (and its conmon, in PARENT/conmon) under this run's own cgroup parent, not
+# podman's shared default /libpod_parent.
+PR=("${PR[@]}" --cgroup-parent "/$CG_TOP")
 IMG=localhost/busybox:e2e
 on_cleanup '"${P[@]}" rm -af -t 0'
 
@@ -54,15 +54,15 @@ runs_on_rt() { # NAME
 }
 
 s_run_output_exit() {
-  out=$("${P[@]}" run --rm "$IMG" echo hello from podman)
+  out=$("${PR[@]}" --rm "$IMG" echo hello from podman)
   expect_eq "output" "hello from podman" "$out"
-  expect_eq "exit code" 3 "$(rc_of "${P[@]}" run --rm "$IMG" sh -c 'exit 3')"
+  expect_eq "exit code" 3 "$(rc_of "${PR[@]}" --rm "$IMG" sh -c 'exit 3')"
   # A missing binary: podman maps the runtime's "not found" error to 127.
-  expect_eq "missing binary" 127 "$(rc_of "${P[@]}" run --rm "$IMG" /no/such/binary)"
+  expect_eq "missing binary" 127 "$(rc_of "${PR[@]}" --rm "$IMG" /no/such/binary)"
 }
 
 s_detach_exec_logs_stop() {
-  "${P[@]}" run -d --name c1 "$IMG" sh -c 'echo started; trap "echo bye; exit 0" TERM; while :; do sleep 0.2; done'
+  "${PR[@]}" -d --name c1 "$IMG" sh -c 'echo started; trap "echo bye; exit 0" TERM; while :; do sleep 0.2; done'
   wait_for 10 sh -c "\"\$@\" logs c1 | grep -q started" _ "${P[@]}"
   runs_on_rt c1
   expect_eq "exec output" "inside" "$("${P[@]}" exec c1 echo inside)"
@@ -75,13 +75,13 @@ s_detach_exec_logs_stop() {
 }
 
 s_tty() {
-  out=$(script -qec "${P[*]} run --rm -t $IMG sh -c 'tty; test -t 0 && echo stdin-is-tty'" /dev/null | tr -d '\r')
+  out=$(script -qec "${PR[*]} --rm -t $IMG sh -c 'tty; test -t 0 && echo stdin-is-tty'" /dev/null | tr -d '\r')
   expect_match "tty" "/dev/pts/0" "$out"
   expect_match "stdin" "stdin-is-tty" "$out"
 }
 
 s_memory_pids_limits() {
-  "${P[@]}" run -d --name lim --memory 64m --pids-limit 20 "$IMG" sleep 1000
+  "${PR[@]}" -d --name lim --memory 64m --pids-limit 20 "$IMG" sleep 1000
   pid=$("${P[@]}" inspect --format '{{.State.Pid}}' lim)
   expect_eq "memory.limit_in_bytes" 67108864 "$(cat "$(cg_path memory "$pid")/memory.limit_in_bytes")"
   expect_eq "pids.max" 20 "$(cat "$(cg_path pids "$pid")/pids.max")"
@@ -94,19 +94,19 @@ s_memory_pids_limits() {
 }
 
 s_kill_signal() {
-  "${P[@]}" run -d --name k1 "$IMG" sh -c 'trap "exit 42" USR1; while :; do sleep 0.2; done'
+  "${PR[@]}" -d --name k1 "$IMG" sh -c 'trap "exit 42" USR1; while :; do sleep 0.2; done'
   sleep 0.3
   "${P[@]}" kill -s USR1 k1
   expect_eq "exit code" 42 "$("${P[@]}" wait k1)"
   "${P[@]}" rm k1
-  "${P[@]}" run -d --name k2 "$IMG" sleep 1000
+  "${PR[@]}" -d --name k2 "$IMG" sleep 1000
   "${P[@]}" kill k2
   expect_eq "SIGKILL exit code" 137 "$("${P[@]}" wait k2)"
   "${P[@]}" rm k2
 }
 
 s_pause_unpause() {
-  "${P[@]}" run -d --name p1 "$IMG" sleep 1000
+  "${PR[@]}" -d --name p1 "$IMG" sleep 1000
   pid=$("${P[@]}" inspect --format '{{.State.Pid}}' p1)
   "${P[@]}" pause p1
   expect_eq "status" paused "$("${P[@]}" inspect --format '{{.State.Status}}' p1)"
@@ -118,7 +118,7 @@ s_pause_unpause() {
 }
 
 s_top_stats() {
-  "${P[@]}" run -d --name t1 --memory 64m "$IMG" sleep 1000
+  "${PR[@]}" -d --name t1 --memory 64m "$IMG" sleep 1000
   expect_match "top" "sleep 1000" "$("${P[@]}" top t1)"
   mem=$("${P[@]}" stats --no-stream --format '{{.MemUsage}}' t1)
   expect_match "stats" "/ 67.11MB" "$mem"
@@ -126,7 +126,7 @@ s_top_stats() {
 }
 
 s_restart() {
-  "${P[@]}" run -d --name r1 "$IMG" sleep 1000
+  "${PR[@]}" -d --name r1 "$IMG" sleep 1000
   pid1=$("${P[@]}" inspect --format '{{.State.Pid}}' r1)
   "${P[@]}" restart -t 0 r1
   pid2=$("${P[@]}" inspect --format '{{.State.Pid}}' r1)
@@ -137,7 +137,7 @@ s_restart() {
 }
 
 s_oom_137() {
-  rc=$(rc_of "${P[@]}" run --name oom --memory 32m --memory-swap 32m "$IMG" tail /dev/zero)
+  rc=$(rc_of "${PR[@]}" --name oom --memory 32m --memory-swap 32m "$IMG" tail /dev/zero)
   expect_eq "exit code" 137 "$rc"
   "${P[@]}" rm oom
 }

@@ -30,7 +30,7 @@ done
 [ -x "$cort" ] || { echo "run-engine.sh: $cort is not executable" >&2; exit 2; }
 [ -x "$runc" ] || { echo "SKIP: $runc not installed"; exit 77; }
 
-host_dirs=(/var/lib/containers /var/lib/docker /var/lib/containerd /run/containerd /run/docker /run/libpod)
+host_dirs=(/var/lib/containers /var/lib/docker /var/lib/containerd /run/containerd /run/docker /run/libpod /opt/containerd)
 declare -A existed=()
 for d in "${host_dirs[@]}"; do [ -e "$d" ] && existed[$d]=1; done
 
