@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <optional>
 
 #include "bootstrap/bootstrap.hpp"
@@ -101,6 +102,16 @@ Result<pid_t> drive_stage1(const Plan& plan, const Channel& ch, pid_t stage1) {
 }
 
 bool cgroup_not_writable(int code) { return code == EACCES || code == EPERM || code == EROFS; }
+
+// Root inside a user namespace that does not map every id (a container running cort, a
+// rootless podman's namespace) is rootless as far as cgroups go. Read only after a cgroup
+// failure, so the usual create pays nothing for it.
+bool in_partial_user_namespace() {
+    auto m = sys::read_file("/proc/self/uid_map");
+    if (!m) return false;
+    unsigned long inside = 0, outside = 0, count = 0;
+    return std::sscanf(m->c_str(), "%lu %lu %lu", &inside, &outside, &count) != 3 || count != 4294967295UL;
+}
 
 // The first resource a rootless container without a cgroup could not honour, by field
 // name; device rules are not counted (no rootless container can change them anyway).
@@ -265,7 +276,8 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
     // A create() that fails halfway leaves directories too: destroy() must run either way.
     cgroup_created = true;
     if (auto made = mgr->create(); !made) {
-        if (!plan.rootless || !cgroup_not_writable(made.error().code)) return std::move(made).error().wrap("cgroup");
+        if (!cgroup_not_writable(made.error().code) || !(plan.rootless || in_partial_user_namespace()))
+            return std::move(made).error().wrap("cgroup");
         // runc's rootless rule: without a writable cgroup the container runs in ours,
         // unless it asks for limits, which then cannot be honoured.
         if (auto what = limited_resource(plan.spec)) {
