@@ -5,9 +5,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -80,11 +83,13 @@ void check_symlinked_mount_targets(const Bundle& b, const RunResult& r) {
 // A createContainer hook runs in the container's mount namespace with the rootfs as its cwd,
 // after the mounts and before the masks: the moment a hostile image (or a process racing
 // the runtime) could have swapped /dev/null.
-void swap_dev_null(Bundle& b, const std::string& with) {
-    add_hook(b.config, "createContainer", {"sh", "-c", "rm -f dev/null && " + with});
+void container_hook(Bundle& b, const std::string& script) {
+    add_hook(b.config, "createContainer", {"sh", "-c", script});
     b.config["hooks"]["createContainer"].back()["path"] = "/bin/sh";
     b.save();
 }
+
+void swap_dev_null(Bundle& b, const std::string& with) { container_hook(b, "rm -f dev/null && " + with); }
 
 // A rootfs whose /proc is not a procfs: a fake tree with files named like sysctls, or a
 // symlink to one. The config mounts no proc, so nothing hides the fake.
@@ -248,6 +253,32 @@ TEST_CASE("CVE-2025-31133: an image's fake /dev/null is replaced by the real one
     fs::create_symlink("/proc/sys/kernel/core_pattern", b.rootfs() + "/dev/null");
     std::string out = output_of(b, {"sh", "-c", "stat -c '%t:%T %F' /dev/null; cat /proc/kcore | wc -c"});
     CHECK(out == "1:3 character special file\n0\n");
+}
+
+TEST_CASE("CVE-2025-52565: /dev/console swapped for a symlink or a directory is refused", "[escape][tty]") {
+    Bundle b;
+    b.config["process"]["terminal"] = true;
+    SECTION("a symlink to a procfs file") {
+        container_hook(b, "rm -rf dev/console && ln -s /proc/sysrq-trigger dev/console");
+    }
+    SECTION("a directory") { container_hook(b, "rm -rf dev/console && mkdir dev/console"); }
+    // A listening socket is all `create` needs to connect; nothing is received.
+    std::string sock = b.path() + "/tty.sock";
+    int lfd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(lfd >= 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock.c_str());
+    REQUIRE(::bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(lfd, 4) == 0);
+    std::string id = unique_id("console");
+    ContainerGuard g(id);
+    auto r = create(b, id, {"--console-socket", sock});
+    ::close(lfd);
+    INFO(r.describe());
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("/dev/console") != std::string::npos);
+    assert_nothing_left(id, b.path());
 }
 
 TEST_CASE("CVE-2025-52881: sysctls are never written through the container's /proc", "[escape][sysctl]") {
