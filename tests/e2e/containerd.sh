@@ -34,7 +34,9 @@ s_run_output_exit() {
 }
 
 s_detach_exec_kill_delete() {
-  "${RUN[@]}" -d "$IMG" d1 sh -c 'trap "exit 0" TERM; while :; do sleep 0.2; done'
+  "${RUN[@]}" -d "$IMG" d1 sh -c 'trap "exit 0" TERM; touch /tmp/ready; while :; do sleep 0.2; done'
+  # pid 1 ignores an unhandled TERM: send it only once the trap is set.
+  wait_for 10 "${C[@]}" task exec --exec-id ready d1 test -e /tmp/ready
   runs_on_rt d1
   expect_eq "status" RUNNING "$(task_status d1)"
   expect_eq "exec output" inside "$("${C[@]}" task exec --exec-id e1 d1 echo inside)"

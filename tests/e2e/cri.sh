@@ -62,6 +62,7 @@ s_container_through_handler() {
   RUN=("${C[@]}" run --snapshotter native --runtime io.containerd.runc.v2 --runc-binary "$bin")
   # k8s.io is every CRI user's namespace: this run's cgroups go under its own top instead.
   "${RUN[@]}" -d --cgroup "/$CG_TOP/k1" "$IMG" k1 sh -c 'echo up > /tmp/up; trap "exit 0" TERM; while :; do sleep 0.2; done'
+  wait_for 10 "${C[@]}" task exec --exec-id ready k1 test -e /tmp/up
   d=/run/containerd/runc/$NS/k1
   [ -e "$d/state.json" ] || { echo "no runtime state in $d"; false; }
   if [ "$RT_NAME" = cort ]; then [ -e "$d/.lock" ] || { echo "$d is not cort's"; false; }; fi

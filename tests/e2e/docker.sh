@@ -49,7 +49,7 @@ s_run_output_exit() {
 }
 
 s_detach_exec_logs_stop() {
-  "${R[@]}" -d --name c1 "$IMG" sh -c 'echo started; trap "echo bye; exit 0" TERM; while :; do sleep 0.2; done'
+  "${R[@]}" -d --name c1 "$IMG" sh -c 'trap "echo bye; exit 0" TERM; echo started; while :; do sleep 0.2; done'
   wait_for 10 sh -c '"$@" logs c1 2>&1 | grep -q started' _ "${D[@]}"
   runs_on_rt c1
   expect_eq "exec output" inside "$("${D[@]}" exec c1 echo inside)"
@@ -78,8 +78,8 @@ s_memory_pids_limits() {
 }
 
 s_kill_signal() {
-  "${R[@]}" -d --name k1 "$IMG" sh -c 'trap "exit 42" USR1; while :; do sleep 0.2; done'
-  sleep 0.3
+  "${R[@]}" -d --name k1 "$IMG" sh -c 'trap "exit 42" USR1; echo ready; while :; do sleep 0.2; done'
+  wait_for 10 sh -c '"$@" logs k1 2>&1 | grep -q ready' _ "${D[@]}"
   "${D[@]}" kill -s USR1 k1
   expect_eq "exit code" 42 "$("${D[@]}" wait k1)"
   "${D[@]}" rm k1

@@ -39,7 +39,7 @@ mkdir -p "$WORK/net"
 P=(podman --runtime "$RT" --cgroup-manager cgroupfs --events-backend file)
 # Every container (and its conmon, in PARENT/conmon) under this run's own cgroup parent, not
 # podman's shared default /libpod_parent.
-PR=("${PR[@]}" --cgroup-parent "/$CG_TOP")
+PR=("${P[@]}" run --cgroup-parent "/$CG_TOP")
 IMG=localhost/busybox:e2e
 on_cleanup '"${P[@]}" rm -af -t 0'
 
@@ -62,7 +62,7 @@ s_run_output_exit() {
 }
 
 s_detach_exec_logs_stop() {
-  "${PR[@]}" -d --name c1 "$IMG" sh -c 'echo started; trap "echo bye; exit 0" TERM; while :; do sleep 0.2; done'
+  "${PR[@]}" -d --name c1 "$IMG" sh -c 'trap "echo bye; exit 0" TERM; echo started; while :; do sleep 0.2; done'
   wait_for 10 sh -c "\"\$@\" logs c1 | grep -q started" _ "${P[@]}"
   runs_on_rt c1
   expect_eq "exec output" "inside" "$("${P[@]}" exec c1 echo inside)"
@@ -94,8 +94,9 @@ s_memory_pids_limits() {
 }
 
 s_kill_signal() {
-  "${PR[@]}" -d --name k1 "$IMG" sh -c 'trap "exit 42" USR1; while :; do sleep 0.2; done'
-  sleep 0.3
+  "${PR[@]}" -d --name k1 "$IMG" sh -c 'trap "exit 42" USR1; echo ready; while :; do sleep 0.2; done'
+  # Signal only once the trap is set (a loaded machine may take a while to get there).
+  wait_for 10 sh -c '"$@" logs k1 | grep -q ready' _ "${P[@]}"
   "${P[@]}" kill -s USR1 k1
   expect_eq "exit code" 42 "$("${P[@]}" wait k1)"
   "${P[@]}" rm k1
