@@ -192,9 +192,13 @@ Result<void> delete_container(const StateStore& store, const std::string& id, bo
     }
     if (mgr) {
         // A create killed before its final save leaves no pid to signal; whatever is still
-        // in the cgroup (an init that has not yet died of its death signal) goes now.
-        auto left = mgr->pids();
-        if (left && !left->empty()) (void)mgr->kill_all(SIGKILL);
+        // in the cgroup (an init that has not yet died of its death signal) goes now. With its
+        // own pid namespace, the init's death took every other process with it (runc skips
+        // this too): then only the rmdirs remain, which wait out tasks still exiting.
+        if (st.pid <= 0 || !st.new_pid_ns) {
+            auto left = mgr->pids();
+            if (left && !left->empty()) (void)mgr->kill_all(SIGKILL);
+        }
         TRY_CTX(mgr->destroy(), "delete cgroup");
     }
     auto hooks = saved_hooks(st);
