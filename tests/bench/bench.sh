@@ -8,8 +8,11 @@
 #   --quick          5 runs, 1 warm-up, 1 rep of "100 runs", coarse memory bisection (minutes)
 #   --runs N         timed runs per operation (default 30), each runtime interleaved per run
 #   --seq-reps N     repetitions of "100 sequential runs" (default 10; each is 100 runs)
-#   --scale N        N containers created concurrently, then `list`/`state` timed at 1 and N
+#   --scale N        N containers created concurrently, then `list`/`state` timed at 1 and N+1
 #                    (default 50; 0 skips it, as --quick does unless --scale follows it)
+#   --scale-dir M    then the state dir filled to 100 and M containers, timed again (default
+#                    1000; 0 skips it)
+#   --scale-only     only the scale section (no report; results in the work dir, with --keep)
 #   --no-report      measure only (results stay in the work dir printed at the end, with --keep)
 #   --keep           keep the work dir (samples, bundles, strace output)
 #   --host-cgroups   do not hide the cgroup2 mount on a hybrid host (crun 1.8 then refuses to run)
@@ -23,14 +26,17 @@ cd "$repo"
 die() { echo "bench.sh: $*" >&2; exit 1; }
 log() { echo "bench.sh: $*" >&2; }
 
-runs=30 warm=3 seq_reps=10 bisect_res=4 quick=0 report=1 keep=0 host_cg=0 scale_n=50
+runs=30 warm=3 seq_reps=10 bisect_res=4 quick=0 report=1 keep=0 host_cg=0 scale_n=50 scale_dir=1000
+scale_only=0
 args=("$@")
 while [ $# -gt 0 ]; do
   case $1 in
-    --quick) quick=1 runs=5 warm=1 seq_reps=1 bisect_res=64 scale_n=0 ;;
+    --quick) quick=1 runs=5 warm=1 seq_reps=1 bisect_res=64 scale_n=0 scale_dir=0 ;;
     --runs) runs=$2; shift ;;
     --seq-reps) seq_reps=$2; shift ;;
     --scale) scale_n=$2; shift ;;
+    --scale-dir) scale_dir=$2; shift ;;
+    --scale-only) scale_only=1 report=0 ;;
     --no-report) report=0 ;;
     --keep) keep=1 ;;
     --host-cgroups) host_cg=1 ;;
@@ -205,6 +211,7 @@ one_round() {   # one interleaved round of every operation; $2=1 records, 0 is a
       || force_delete "$r" "$tag-m$i"
   done
 }
+if [ "$scale_only" = 0 ]; then
 log "warm-up: $warm round(s)"
 for ((i = 0; i < warm; i++)); do one_round "$i" 0; done
 for r in "${!NOEXEC[@]}"; do log "$r: exec failed in warm-up, reported n/a"; done
@@ -219,35 +226,104 @@ for ((i = 0; i < seq_reps; i++)); do
       || force_delete "$r" "$tag-s$i"
   done
 done
+fi
 
 # --- scale --------------------------------------------------------------------------------------
-# N creates at once must all succeed, and `state` must not slow down with N containers beside it
-# (`list` reads every container, so it grows; its ratio shows by how much).
-if [ "$scale_n" -gt 0 ]; then
-  log "scale: $scale_n concurrent creates, list/state at 1 and $scale_n"
+# Per runtime: one `sleep` container, then $scale_n created at once (all must succeed), then the
+# state dir filled to 100 and $scale_dir containers (created, not started). `list` and `state` are
+# timed 5 times at each level: `state` must stay flat; `list` reads every container, so its
+# growth per container is what to compare. Then everything is deleted and nothing may be left:
+# containers, cgroups, mounts, processes; the fds of the first container's init are counted at
+# the first and the last level (a leak into inits would grow them).
+scale_time() {   # scale_time RT LEVEL
+  local r=$1 lvl=$2 k
+  for k in 1 2 3 4 5; do
+    rec "list_$lvl" "$r" 1 "${BIN[$r]}" --root "$sroot/$r" list || true
+    rec "state_$lvl" "$r" 1 "${BIN[$r]}" --root "$sroot/$r" state "$tag-z0" || true
+  done
+  echo "$lvl" >> "$work/res/scale_levels.$r"
+}
+scale_create() {   # scale_create RT FIRST LAST PARALLEL: create ids FIRST..LAST, PARALLEL at a time
+  local r=$1 first=$2 last=$3 par=$4 k pids=() fails=0
+  for ((k = first; k <= last; k++)); do
+    trt "$r" create --bundle "$work/$r/sleep" "$tag-z$k" </dev/null >/dev/null 2>>"$work/err/scale.$r" &
+    pids+=($!)
+    if [ "${#pids[@]}" -ge "$par" ]; then
+      for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+      pids=()
+    fi
+  done
+  for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+  echo "$fails"
+}
+scale_delete() {   # scale_delete RT LAST: delete --force ids 0..LAST, 4 at a time
+  local r=$1 last=$2 k pids=()
+  for ((k = 0; k <= last; k++)); do
+    force_delete "$r" "$tag-z$k" &
+    pids+=($!)
+    if [ "${#pids[@]}" -ge 4 ]; then wait "${pids[@]}" || true; pids=(); fi
+  done
+  [ "${#pids[@]}" -eq 0 ] || wait "${pids[@]}" || true
+}
+init_fds() { ls "/proc/$(rt "$1" state "$tag-z0" 2>/dev/null | jq -r .pid)/fd" 2>/dev/null | wc -l; }
+scale_leaks() {   # what the runtime left behind after deleting every scale container
+  local r=$1 out="" k cgs
+  [ -z "$(trt "$r" list -q 2>/dev/null)" ] || out+="containers listed; "
+  [ -z "$(find "$sroot/$r" -mindepth 1 -maxdepth 1 -name "$tag-z*" 2>/dev/null)" ] || out+="state dirs; "
+  for ((k = 0; k < 20; k++)); do   # a killed task's cgroup can outlive it by a moment
+    cgs=$(find /sys/fs/cgroup -maxdepth 5 ${hide_uni:+-path "$hide_uni" -prune -o} -type d -name "$tag-z*" -print 2>/dev/null | wc -l)
+    [ "$cgs" = 0 ] && break
+    sleep 0.1
+  done
+  [ "$cgs" = 0 ] || out+="$cgs cgroup dirs; "
+  grep -q "$work/$r/sleep" /proc/self/mountinfo && out+="mounts; "
+  for p in /proc/[0-9]*; do
+    case $(readlink "$p/root" 2>/dev/null) in "$work/$r/sleep"*) out+="processes; "; break ;; esac
+  done
+  echo "${out:-none}"
+}
+if [ "$scale_n" -gt 0 ] || [ "$scale_dir" -gt 0 ]; then
+  log "scale: $scale_n concurrent creates; list/state at 1, $((scale_n + 1)), 100, $scale_dir containers"
   for r in cort runc crun; do
     [ "${OK[$r]}" = 1 ] || continue
-    b=$work/$r/sleep
-    trt "$r" create --bundle "$b" "$tag-z0" </dev/null >/dev/null 2>>"$work/err/scale.$r" || continue
-    for k in 1 2 3 4 5; do
-      rec list_1 "$r" 1 "${BIN[$r]}" --root "$sroot/$r" list || true
-      rec state_1 "$r" 1 "${BIN[$r]}" --root "$sroot/$r" state "$tag-z0" || true
+    rm -f "$work/res/scale_levels.$r"
+    trt "$r" create --bundle "$work/$r/sleep" "$tag-z0" </dev/null >/dev/null 2>>"$work/err/scale.$r" || continue
+    LIVE[$r]="$tag-z0"
+    n=1
+    scale_time "$r" 1
+    init_fds "$r" > "$work/res/scale_fds1.$r"
+    if [ "$scale_n" -gt 0 ]; then
+      scale_create "$r" 1 "$scale_n" "$scale_n" > "$work/res/scale_fail.$r"
+      n=$((scale_n + 1))
+      scale_time "$r" "$n"
+    fi
+    # Each waiting init costs memory (runc's is a Go process): fill only as far as half the
+    # available memory allows.
+    pid0=$(rt "$r" state "$tag-z0" | jq -r .pid)
+    rss0=$(awk '/^VmRSS/ {print $2}' "/proc/$pid0/status" 2>/dev/null || echo 0)
+    avail=$(awk '/^MemAvailable/ {print $2}' /proc/meminfo)
+    fill_fail=0
+    for lvl in 100 "$scale_dir"; do
+      [ "$lvl" -gt "$n" ] && [ "$lvl" -le "$scale_dir" ] || continue
+      if [ $(( (rss0 + 256) * lvl )) -gt $((avail / 2)) ]; then
+        log "scale: $r: $lvl containers would need ~$(( (rss0 + 256) * lvl / 1024 )) MB: stopped at $n"
+        echo "$lvl" > "$work/res/scale_memstop.$r"
+        break
+      fi
+      fill_fail=$((fill_fail + $(scale_create "$r" "$n" $((lvl - 1)) 4)))
+      n=$lvl
+      scale_time "$r" "$lvl"
     done
-    pids=() fails=0
-    for ((k = 1; k <= scale_n; k++)); do
-      trt "$r" create --bundle "$b" "$tag-z$k" </dev/null >/dev/null 2>>"$work/err/scale.$r" &
-      pids+=($!)
-    done
-    for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
-    echo "$fails" > "$work/res/scale_fail.$r"
-    for k in 1 2 3 4 5; do
-      rec list_n "$r" 1 "${BIN[$r]}" --root "$sroot/$r" list || true
-      rec state_n "$r" 1 "${BIN[$r]}" --root "$sroot/$r" state "$tag-z0" || true
-    done
-    for ((k = 0; k <= scale_n; k++)); do force_delete "$r" "$tag-z$k"; done
+    echo "$fill_fail" > "$work/res/scale_fillfail.$r"
+    init_fds "$r" > "$work/res/scale_fdsN.$r"
+    scale_delete "$r" $((n - 1))
+    LIVE[$r]=""
+    scale_leaks "$r" > "$work/res/scale_leaks.$r"
+    log "scale: $r: $(cat "$work/res/scale_leaks.$r") left"
   done
 fi
 
+if [ "$scale_only" = 0 ]; then
 # --- memory -------------------------------------------------------------------------------------
 # Memory charged to the container's cgroup before the workload starts: read while init waits
 # in `created` (v1 memory.usage_in_bytes, or v2 memory.current).
@@ -324,6 +400,7 @@ if [ "${OK[cort]}" = 1 ]; then
   trt cort --debug --log "$work/res/debug.cort" run --bundle "$work/cort/true" "$tag-dbg" \
     </dev/null >/dev/null 2>&1 || force_delete cort "$tag-dbg"
 fi
+fi
 
 # --- report -------------------------------------------------------------------------------------
 {
@@ -334,7 +411,7 @@ fi
   echo "distro=$(. /etc/os-release; echo "$PRETTY_NAME")"
   echo "cgview=$cgview"
   echo "stateroot=tmpfs at $sroot"
-  printf '%s\n' "scale_n=$scale_n" "runs=$runs" "warm=$warm" "seq_reps=$seq_reps" "quick=$quick" "bisect_res=$bisect_res" \
+  printf '%s\n' "scale_n=$scale_n" "scale_dir=$scale_dir" "runs=$runs" "warm=$warm" "seq_reps=$seq_reps" "quick=$quick" "bisect_res=$bisect_res" \
     "spec_rt=$spec_rt"
   for r in "${RTS[@]}"; do
     echo "ok_$r=${OK[$r]}"
