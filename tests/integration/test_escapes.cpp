@@ -145,7 +145,7 @@ TEST_CASE("CVE-2019-5736: the container cannot rewrite the runtime's binary", "[
     std::string init_exe = fs::read_symlink("/proc/" + std::to_string((*st)["pid"].get<int>()) + "/exe");
     CHECK(init_exe.rfind("/memfd:cort", 0) == 0);
     REQUIRE(rt_via({}, copy, {"start", id}).exit_code == 0);
-    REQUIRE(wait_file(result, 60000));  // bounded only against a hang: the loop takes ~2 s
+    REQUIRE(wait_file(result, 60000));  // bounded only against a hang: the loop takes ~3 s
     CHECK(trim(read_file(b.path() + "/exe_seen")).rfind("/memfd:cort", 0) == 0);
     CHECK(trim(read_file(result)) == "refused");
     bool unchanged = read_file(copy) == before;  // not CHECK(a == b): it would print 60 MB
