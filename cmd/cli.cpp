@@ -58,9 +58,11 @@ lc::Result<ParsedArgs> parse_args(const std::vector<FlagSpec>& specs, const std:
                 return lc::plain_error(EINVAL, "invalid boolean value \"" + value + "\" for -" + body);
             if (value == "false") {
                 out.values.erase(f->names[0]);
+                out.set_false[f->names[0]] = true;
                 continue;
             }
         }
+        out.set_false.erase(f->names[0]);
         out.values[f->names[0]].push_back(value);
     }
     return out;

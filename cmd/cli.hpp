@@ -27,6 +27,10 @@ struct FlagSpec {
 struct ParsedArgs {
     std::map<std::string, std::vector<std::string>> values;  // canonical name -> values
     std::vector<std::string> positional;
+    // Boolean flags given as "--flag=false": absent from `values`, but set (urfave's IsSet),
+    // which `exec --no-new-privs=false` needs to override config.json.
+    std::map<std::string, bool> set_false;
+    bool is_set(const std::string& name) const { return has(name) || set_false.count(name) > 0; }
     bool has(const std::string& name) const { return values.count(name) > 0; }
     std::string get(const std::string& name, const std::string& def = "") const {
         auto it = values.find(name);

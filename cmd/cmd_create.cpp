@@ -1,11 +1,26 @@
 #include <limits.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "commands.hpp"
 #include "lc/container.hpp"
 #include "state/container_id.hpp"
 
 namespace cort {
+
+// systemd socket activation, as runc (go-systemd's activation.Files) reads it: the fds are
+// ours only when LISTEN_PID names this process; anything malformed means none.
+static unsigned listen_fds_from_env() {
+    const char* pid = std::getenv("LISTEN_PID");
+    const char* fds = std::getenv("LISTEN_FDS");
+    if (!pid || !fds || !*pid || !*fds) return 0;
+    char* end = nullptr;
+    long p = std::strtol(pid, &end, 10);
+    if (*end || p != ::getpid()) return 0;
+    unsigned long n = std::strtoul(fds, &end, 10);
+    if (*end || fds[0] == '-' || n > 4096) return 0;
+    return static_cast<unsigned>(n);
+}
 
 lc::Result<lc::CreateOptions> create_options(const GlobalOptions& g, const ParsedArgs& a, const std::string& id) {
     TRY(lc::validate_container_id(id));
@@ -28,6 +43,8 @@ lc::Result<lc::CreateOptions> create_options(const GlobalOptions& g, const Parse
         if (v.empty() || *end || n > 4096) return lc::plain_error(EINVAL, "--preserve-fds: expected a small number, got \"" + v + "\"");
         o.preserve_fds = static_cast<unsigned>(n);
     }
+    o.listen_fds = listen_fds_from_env();
+    if (const char* n = std::getenv("NOTIFY_SOCKET")) o.notify_socket = n;
     return o;
 }
 

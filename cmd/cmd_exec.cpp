@@ -72,7 +72,8 @@ int cmd_exec(const GlobalOptions& g, const ParsedArgs& a) {
             o.additional_gids.push_back(*n);
         }
     if (a.has("cap")) o.caps = a.all("cap");
-    if (a.has("no-new-privs")) o.no_new_privs = true;
+    // runc: only when given, either way (--no-new-privs=false overrides config.json's true).
+    if (a.is_set("no-new-privs")) o.no_new_privs = a.has("no-new-privs");
     if (a.has("tty")) o.tty = true;
     o.apparmor = a.get("apparmor");
     o.process_label = a.get("process-label");

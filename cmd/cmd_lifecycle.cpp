@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "commands.hpp"
 #include "lc/container.hpp"
@@ -28,7 +29,8 @@ int cmd_start(const GlobalOptions& g, const ParsedArgs& a) {
     std::string id;
     int rc = 0;
     if (!id_arg("start", a, 1, id, rc)) return rc;
-    auto r = lc::start_container(lc::StateStore(g.root), id);
+    const char* notify = std::getenv("NOTIFY_SOCKET");
+    auto r = lc::start_container(lc::StateStore(g.root), id, notify ? notify : "");
     return r ? 0 : fail(r.error());
 }
 

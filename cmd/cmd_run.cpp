@@ -71,7 +71,7 @@ int cmd_run(const GlobalOptions& g, const ParsedArgs& a) {
     auto c = lc::create_container(*opts);
     if (!c) return fail(c.error());
     lc::StateStore store(g.root);
-    auto s = lc::start_container(store, id);
+    auto s = lc::start_container(store, id, opts->notify_socket);
     if (!s) {
         (void)lc::delete_container(store, id, true);
         return fail(s.error());

@@ -32,7 +32,9 @@ Result<ContainerInfo> load_container(const StateStore& store, const std::string&
 // The OCI state JSON `cort state` prints.
 std::string oci_state_json(const ContainerInfo& info);
 
-Result<void> start_container(const StateStore& store, const std::string& id);
+// notify_host: the caller's NOTIFY_SOCKET; start then returns once the container sent
+// READY= (forwarded there) or its init exited (bootstrap/notify_socket.hpp).
+Result<void> start_container(const StateStore& store, const std::string& id, const std::string& notify_host = {});
 Result<void> kill_container(const StateStore& store, const std::string& id, int sig, bool all);
 // force: kill a running container first. A missing container is an error unless force.
 Result<void> delete_container(const StateStore& store, const std::string& id, bool force);

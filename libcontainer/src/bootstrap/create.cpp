@@ -13,6 +13,7 @@
 #include "bootstrap/bootstrap.hpp"
 #include "bootstrap/child_process.hpp"
 #include "bootstrap/console.hpp"
+#include "bootstrap/notify_socket.hpp"
 #include "hooks.hpp"
 #include "lc/container.hpp"
 #include "lc/log.hpp"
@@ -237,6 +238,7 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
     TRY_ASSIGN(std::string cfg_text, sys::read_file(cfg_path));
     auto spec = specs::parse_config(cfg_text);
     if (!spec) return std::move(spec).error().wrap(cfg_path);
+    if (!opts.notify_socket.empty()) notify::add_to_spec(*spec, StateStore(opts.state_root).dir(opts.id));
     TRY_ASSIGN(Plan plan, build_plan(std::move(spec).value(), opts));
     if (plan.spec.process->terminal && opts.console_socket.empty()) {
         // runc's wording; a foreground `run` passes its own socket (console::Listener).
@@ -257,6 +259,10 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
         (void)store.remove(opts.id);
     });
     TRY(sys::write_file_atomic(store.dir(opts.id) + "/config.json", cfg_text));
+    if (!opts.notify_socket.empty()) {
+        std::string d = notify::socket_dir(store.dir(opts.id));
+        if (::mkdir(d.c_str(), 0755) < 0) return sys_error("mkdir " + d);
+    }
 
     TRY_ASSIGN(mgr, cgroups::make_manager(plan.cgroup));
     ContainerState st;

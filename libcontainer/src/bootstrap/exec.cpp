@@ -13,6 +13,7 @@
 #include "bootstrap/console.hpp"
 #include "bootstrap/exec_stage.hpp"
 #include "cgroups/manager.hpp"
+#include "cgroups/paths.hpp"
 #include "lc/container.hpp"
 #include "lc/log.hpp"
 #include "security/seccomp_notify.hpp"
@@ -136,6 +137,24 @@ Result<void> await_exec(const Channel& ch, pid_t pid, const std::optional<securi
     }
 }
 
+// The container's cgroup; on v2, when that refuses the pid because the container has made
+// sub-cgroups (no internal processes), the init's own cgroup, as runc does. Reading the
+// init's /proc/<pid>/cgroup happens only on that failure path.
+Result<void> join_cgroup(cgroups::Manager& mgr, pid_t pid, pid_t init_pid) {
+    auto joined = mgr.apply(pid);
+    if (joined) return {};
+    std::string container_dir;
+    for (const auto& src : mgr.mount_sources())
+        if (src.v2) container_dir = src.host_path;
+    auto init_cg = sys::read_file("/proc/" + std::to_string(init_pid) + "/cgroup");
+    auto fallback = init_cg ? cgroups::exec_fallback_cgroup(mgr.layout() == cgroups::Layout::Unified, container_dir,
+                                                            *init_cg, "/sys/fs/cgroup")
+                            : std::nullopt;
+    if (!fallback) return std::move(joined).error().wrap("join the container's cgroup");
+    TRY_CTX(sys::write_file(*fallback + "/cgroup.procs", std::to_string(pid)), "join the container's cgroup " + *fallback);
+    return {};
+}
+
 }  // namespace
 
 Result<specs::Process> build_exec_process(const ExecOptions& o, const specs::Spec& config) {
@@ -155,9 +174,15 @@ Result<specs::Process> build_exec_process(const ExecOptions& o, const specs::Spe
     if (!o.caps.empty()) {
         if (!p.capabilities) p.capabilities.emplace();
         auto& c = *p.capabilities;
-        for (auto* set : {&c.bounding, &c.effective, &c.permitted, &c.ambient}) {
+        for (auto* set : {&c.bounding, &c.effective, &c.permitted}) {
             if (!*set) set->emplace();
             for (const auto& cap : o.caps) (*set)->push_back(cap);
+        }
+        // runc: ambient only when the process has inheritable capabilities already (an
+        // ambient cap needs its inheritable bit; --cap never adds inheritable ones).
+        if (c.inheritable) {
+            if (!c.ambient) c.ambient.emplace();
+            for (const auto& cap : o.caps) c.ambient->push_back(cap);
         }
     }
     p.env.insert(p.env.end(), o.env.begin(), o.env.end());
@@ -235,7 +260,7 @@ Result<ExecStarted> exec_process(const ExecOptions& o) {
     console_child.reset();
     ns.fds.clear();
 
-    if (mgr) TRY_CTX(mgr->apply(stage1), "join the container's cgroup");
+    if (mgr) TRY(join_cgroup(*mgr, stage1, st.pid));
     TRY(ch.send(MsgType::Go));
     auto m = ch.recv();
     if (!m) {

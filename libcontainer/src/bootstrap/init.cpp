@@ -203,8 +203,9 @@ void run_init(const ChildContext& ctx, bool joins_done) noexcept {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    // Only stdio and the fds the caller asked to preserve reach the container.
-    sys::close_range(3 + plan.opts.preserve_fds, ~0U, 0);
+    // Only stdio, the socket-activation fds and those the caller asked to preserve reach
+    // the container.
+    sys::close_range(3 + plan.opts.listen_fds + plan.opts.preserve_fds, ~0U, 0);
     auto argv = to_argv(plan.spec.process->args);
     auto envp = to_argv(env);
     ::execve(exe.c_str(), argv.data(), envp.data());

@@ -144,4 +144,17 @@ std::string conventional_mount_name(const std::vector<std::string>& controllers)
     return out;
 }
 
+std::optional<std::string> exec_fallback_cgroup(bool unified, std::string_view container_dir,
+                                                std::string_view init_proc_cgroup, std::string_view unified_mount) {
+    if (!unified) return std::nullopt;
+    for (const auto& l : parse_proc_cgroup(init_proc_cgroup)) {
+        if (l.id != 0 || !l.controllers.empty()) continue;
+        // The init's path is cleaned on its own first: it can never climb out of the mount.
+        std::string dir = clean_abs(std::string(unified_mount) + clean_abs(l.path));
+        if (dir == clean_abs(container_dir)) return std::nullopt;
+        return dir;
+    }
+    return std::nullopt;
+}
+
 }  // namespace lc::cgroups

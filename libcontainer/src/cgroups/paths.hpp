@@ -38,6 +38,14 @@ struct ProcCgroupLine {
 };
 std::vector<ProcCgroupLine> parse_proc_cgroup(std::string_view content);
 
+// `exec` on a unified (v2) host: joining the container's cgroup fails (EBUSY) once the
+// container made sub-cgroups with domain controllers enabled ("no internal processes").
+// runc then joins the cgroup its init is in, from /proc/<init>/cgroup. Returns that
+// directory under `unified_mount`, or nullopt when there is no such fallback: not v2, no
+// "0::" line, or the init is in the very cgroup that just refused (the error stands).
+std::optional<std::string> exec_fallback_cgroup(bool unified, std::string_view container_dir,
+                                                std::string_view init_proc_cgroup, std::string_view unified_mount);
+
 // A cgroup or cgroup2 mount from /proc/self/mountinfo.
 struct CgroupMount {
     std::string mount_point;

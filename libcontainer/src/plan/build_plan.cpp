@@ -78,6 +78,10 @@ static Result<void> plan_process(Plan& p) {
         p.rlimits.push_back({res, {static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)}});
     }
     p.env = proc.env;
+    if (p.opts.listen_fds > 0) {
+        p.env.push_back("LISTEN_FDS=" + std::to_string(p.opts.listen_fds));
+        p.env.push_back("LISTEN_PID=1");
+    }
     return {};
 }
 

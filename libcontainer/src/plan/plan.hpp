@@ -32,6 +32,11 @@ struct CreateOptions {
     bool no_pivot = false;
     bool no_new_keyring = false;
     unsigned preserve_fds = 0;
+    // Socket activation (runc's rule): LISTEN_FDS fds from 3 are passed before the
+    // --preserve-fds ones, and the init gets LISTEN_FDS=n, LISTEN_PID=1.
+    unsigned listen_fds = 0;
+    // NOTIFY_SOCKET of the caller: the container gets a socket of its own (docs/cli.md).
+    std::string notify_socket;
     bool systemd_cgroup = false;
     // Foreground `run` only: called when config.json asks for a terminal and no console
     // socket was given; returns the socket to use. Saves `run` reading config.json twice.

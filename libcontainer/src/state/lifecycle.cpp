@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bootstrap/notify_socket.hpp"
 #include "hooks.hpp"
 #include "lc/container.hpp"
 #include "lc/log.hpp"
@@ -121,12 +122,17 @@ std::string oci_state_json(const ContainerInfo& info) {
     return specs::to_json_string(s, true);
 }
 
-Result<void> start_container(const StateStore& store, const std::string& id) {
+Result<void> start_container(const StateStore& store, const std::string& id, const std::string& notify_host) {
     TRY_ASSIGN(UniqueFd lock, store.lock(id));
     TRY_ASSIGN(ContainerInfo info, load_container(store, id));
     if (info.status != Status::Created)
         return plain_error(EINVAL, "cannot start a container in the " + std::string(to_string(info.status)) +
                                  " state (only a created container can be started)");
+    // Bound before the process is released, so that no READY=1 can be sent to nowhere.
+    UniqueFd notify_sock;
+    if (!notify_host.empty()) {
+        TRY_ASSIGN(notify_sock, notify::bind_socket(store.dir(id)));
+    }
     std::string fifo = store.fifo_path(id);
     // Non-blocking: ENXIO means no reader, i.e. the init is gone; we never hang on it.
     UniqueFd fd(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
@@ -144,6 +150,13 @@ Result<void> start_container(const StateStore& store, const std::string& id) {
         // runtime-spec: a failing poststart hook is a warning; the others still run.
         for (const auto& w : hooks::run_hooks_all(hooks->poststart, hook_state(info.state, "running"), "poststart"))
             log::warn(w);
+    }
+    if (notify_sock) {
+        // Unlocked while waiting: `delete --force` must still be able to stop it.
+        lock.reset();
+        auto pidfd = open_init(info.state);
+        if (!pidfd) return {};  // the init is gone already: nothing will ever be ready
+        return notify::forward_ready(notify_sock.get(), pidfd->get(), info.state.pid, notify_host);
     }
     return {};
 }
