@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 using namespace itest;
 
@@ -14,6 +16,26 @@ namespace {
 // As pid 1 of a pid namespace, a process only gets the signals it handles: trap TERM so that
 // `kill TERM` stops the container; `wait` returns as soon as the trap fires.
 const std::vector<std::string> kWaitForTerm{"sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"};
+
+// `start` returns before the shell has run `trap`: a TERM sent earlier is ignored by pid 1.
+// Poll the init's SigCgt until it catches `sig` (bounded only against a hang).
+bool wait_catches(pid_t pid, int sig) {
+    for (int i = 0; i < 2000; ++i) {
+        std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+        std::string line;
+        while (std::getline(f, line))
+            if (line.rfind("SigCgt:", 0) == 0 &&
+                (std::stoull(line.substr(7), nullptr, 16) >> (sig - 1)) & 1)
+                return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+pid_t init_pid(const std::string& id) {
+    auto st = state_of(id);
+    return st ? st->value("pid", 0) : 0;
+}
 
 }  // namespace
 
@@ -56,6 +78,7 @@ TEST_CASE("create, start, kill, delete: every transition through state", "[lifec
         CHECK(status_of(id) == "running");
     }
     SECTION("kill TERM stops it; delete removes it") {
+        REQUIRE(wait_catches(pid, SIGTERM));
         auto k = rt({"kill", id, "TERM"});
         INFO(k.describe());
         REQUIRE(k.exit_code == 0);
@@ -80,6 +103,7 @@ TEST_CASE("kill accepts a signal as a name, SIG-name, or number", "[lifecycle]")
     SECTION("TERM") { sig = "TERM"; }
     SECTION("SIGTERM") { sig = "SIGTERM"; }
     SECTION("15") { sig = "15"; }
+    REQUIRE(wait_catches(init_pid(id), SIGTERM));
     auto k = rt({"kill", id, sig});
     INFO(k.describe());
     CHECK(k.exit_code == 0);
