@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,4 +68,21 @@ TEST_CASE("SIGKILL of create at any point, then delete --force leaves nothing",
     wait_processes_gone(id, b.path());
     // runc 1.1 leaves the cgroup when killed after joining it but before saving its state.
     assert_nothing_left(id, b.path(), /*check_cgroups=*/!runtime_is_runc());
+}
+
+TEST_CASE("delete --force removes a state dir that a killed create left without .lock",
+          "[kill-create]") {
+    // The window between create's mkdir and its .lock is too short to hit by killing create;
+    // make the leftover directly.
+    std::string id = unique_id("barestate");
+    ContainerGuard g(id);
+    std::string dir = state_root() + "/" + id;
+    REQUIRE((::mkdir(state_root().c_str(), 0700) == 0 || errno == EEXIST));
+    REQUIRE(::mkdir(dir.c_str(), 0711) == 0);
+    auto d = rt({"delete", "--force", id});
+    INFO(d.describe());
+    CHECK(d.exit_code == 0);
+    CHECK_FALSE(state_dir_exists(id));
+    auto plain = rt({"delete", id});
+    CHECK(plain.exit_code != 0);
 }

@@ -182,7 +182,14 @@ Result<void> delete_container(const StateStore& store, const std::string& id, bo
         if (force) return {};
         return plain_error(ENOENT, "container \"" + id + "\" does not exist");
     }
-    TRY_ASSIGN(UniqueFd lock, store.lock(id));
+    auto locked = store.lock(id);
+    if (!locked) {
+        // A create killed between its mkdir and creating .lock left a bare directory: nothing
+        // was started yet, so --force only has the directory to remove.
+        if (force && locked.error().code == ENOENT) return store.remove(id);
+        return std::move(locked).error();
+    }
+    UniqueFd lock = std::move(locked).value();
     TRY_ASSIGN(ContainerInfo info, load_container(store, id));
     const ContainerState& st = info.state;
     if ((info.status == Status::Running || info.status == Status::Paused) && !force)
