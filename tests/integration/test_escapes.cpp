@@ -304,6 +304,28 @@ TEST_CASE("CVE-2025-52881: sysctls are never written through the container's /pr
     CHECK(trim(r.out) == "1000");
 }
 
+TEST_CASE("CVE-2025-52881: oomScoreAdj is never written through the container's /proc", "[escape][sysctl]") {
+    Bundle b;
+    bool symlink = GENERATE(false, true);
+    INFO((symlink ? "/proc is a symlink to a fake tree" : "/proc is a fake tree"));
+    fake_proc(b, symlink);
+    b.config["linux"].erase("sysctl");
+    std::string fake = b.rootfs() + (symlink ? "/fake" : "/proc") + "/self/oom_score_adj";
+    std::filesystem::create_directories(b.rootfs() + (symlink ? "/fake" : "/proc") + "/self");
+    write_file(fake, "FAKE\n");
+    b.config["process"]["oomScoreAdj"] = 500;
+    b.set_args({"sleep", "100000"});
+    std::string id = unique_id("oomadj");
+    ContainerGuard g(id);
+    auto c = create(b, id);
+    INFO(c.describe());
+    REQUIRE(c.exit_code == 0);
+    CHECK(read_file(fake) == "FAKE\n");
+    auto st = state_of(id);
+    REQUIRE(st);
+    CHECK(trim(read_file("/proc/" + std::to_string((*st)["pid"].get<int>()) + "/oom_score_adj")) == "500");
+}
+
 TEST_CASE("the runtime is not dumpable while inside the container", "[escape][dumpable]") {
     // The init that waits on exec.fifo is the runtime, in the container's namespaces. A
     // process without CAP_SYS_PTRACE (like a container's root) may not open its memory,

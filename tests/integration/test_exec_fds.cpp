@@ -231,9 +231,16 @@ TEST_CASE("exec into a paused container needs --ignore-paused", "[exec]") {
     CHECK(r.exit_code == 255);
     CHECK(r.err.find("paused") != std::string::npos);
     CHECK(c.pids() == std::vector<pid_t>{c.init_pid});
-    // With --ignore-paused the process is born in the frozen cgroup and stays frozen
-    // until resume (runc's `exec --detach` then blocks until resume too).
-    REQUIRE(rt({"resume", c.guard.id()}).exit_code == 0);
+    // With --ignore-paused the process is born in the frozen cgroup and stays frozen until
+    // resume (runc's exec blocks until resume too): "hi" can only follow "resumed". The sleep
+    // only gives exec time to get frozen; a slow exec passes too, never a wrong one fails.
+    const std::string& id = c.guard.id();
+    auto thawed = sh_with_rt("$RT exec --ignore-paused " + id + " echo hi & p=$!; sleep 1; echo resumed; "
+                        "$RT resume " + id + "; wait $p");
+    INFO(thawed.describe());
+    CHECK(thawed.exit_code == 0);
+    CHECK(thawed.out == "resumed\nhi\n");
+    CHECK(status_of(id) == "running");
 }
 
 TEST_CASE("exec --no-new-privs, its false form, and --cap", "[exec]") {

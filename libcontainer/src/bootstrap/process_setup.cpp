@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "sys/file.hpp"
+#include "sys/procfs.hpp"
 
 namespace lc::bootstrap {
 
@@ -19,10 +20,14 @@ Result<void> apply_rlimits(const std::vector<RlimitEntry>& rl) {
     return {};
 }
 
+// Through a procfs instance of our own: by now "/proc" is the container's, and its image or
+// mounts could point the write elsewhere (CVE-2025-52881). Paid only when the field is set.
 Result<void> apply_oom_score_adj(int adj) {
-    return sys::write_file("/proc/self/oom_score_adj", std::to_string(adj)).ok()
-               ? Result<void>()
-               : Result<void>(sys_error("write /proc/self/oom_score_adj"));
+    auto opened = sys::open_procfs(true);
+    if (!opened) return std::move(opened).error().wrap("process.oomScoreAdj");
+    TRY_CTX(sys::write_proc_file(opened->get(), "self/oom_score_adj", std::to_string(adj)),
+            "process.oomScoreAdj");
+    return {};
 }
 
 Result<void> switch_user(const specs::User& u, bool setgroups_allowed) {
