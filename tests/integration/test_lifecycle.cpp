@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <unistd.h>
 
 using namespace itest;
@@ -21,9 +20,7 @@ const std::vector<std::string> kWaitForTerm{"sh", "-c", "trap 'exit 0' TERM; sle
 // Poll the init's SigCgt until it catches `sig` (bounded only against a hang).
 bool wait_catches(pid_t pid, int sig) {
     for (int i = 0; i < 2000; ++i) {
-        std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-        std::string line;
-        while (std::getline(f, line))
+        for (const auto& line : split_lines(read_file("/proc/" + std::to_string(pid) + "/status")))
             if (line.rfind("SigCgt:", 0) == 0 &&
                 (std::stoull(line.substr(7), nullptr, 16) >> (sig - 1)) & 1)
                 return true;
