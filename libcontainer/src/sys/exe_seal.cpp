@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -68,23 +69,44 @@ size_t elf_exec_size(std::string_view head, size_t file_size) {
     return end > file_size ? 0 : end;
 }
 
-bool self_exe_is_sealed() {
-    UniqueFd fd(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
-    if (!fd) return false;
-    int seals = ::fcntl(fd.get(), F_GET_SEALS);
+namespace {
+
+bool is_sealed_memfd(int fd) {
+    int seals = ::fcntl(fd, F_GET_SEALS);
     return seals >= 0 && (seals & kSeals) == kSeals;
 }
 
-Result<void> reexec_sealed(char** argv, char** envp) {
-    UniqueFd self(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
-    if (!self) return sys_error("open /proc/self/exe");
-    int seals = ::fcntl(self.get(), F_GET_SEALS);
-    if (seals >= 0 && (seals & kSeals) == kSeals) return {};
+// A file on a read-only mount cannot be opened for writing through any path that reaches
+// this mount, /proc/<pid>/exe included, and a container cannot remount a mount of another
+// mount namespace (nor a detached one) read-write.
+bool on_read_only_mount(int fd) {
+    struct statvfs vfs {};
+    return ::fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY) != 0;
+}
+
+// The cheap way: a detached, read-only bind mount of the binary itself (open_tree
+// OPEN_TREE_CLONE + mount_setattr). No copy, the pages stay the page cache's, and the mount
+// never appears in any namespace's table (no mount event for systemd and co. to re-read).
+// Once the exec has closed the tree fd the mount is dissolved: it lives on only as the
+// image of this process, and nothing (not even host root) can make it writable again.
+// Returns only on failure.
+void exec_from_read_only_mount(int self, char** argv, char** envp) {
+    UniqueFd tree(open_tree(self, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
+    if (!tree) return;
+    mount_attr attr {};
+    attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+    if (mount_setattr(tree.get(), "", AT_EMPTY_PATH, &attr) < 0) return;
+    ::syscall(SYS_execveat, tree.get(), "", argv, envp, AT_EMPTY_PATH);
+}
+
+// The fallback where mounts are not ours to make (no CAP_SYS_ADMIN, kernels before 5.12):
+// a sealed memfd copy of the loadable part of the binary. Returns only on failure.
+Result<void> exec_from_sealed_copy(int self, char** argv, char** envp) {
     struct stat st {};
-    if (::fstat(self.get(), &st) < 0) return sys_error("stat /proc/self/exe");
+    if (::fstat(self, &st) < 0) return sys_error("stat /proc/self/exe");
     size_t file_size = static_cast<size_t>(st.st_size);
     char head[4096];
-    ssize_t got = ::pread(self.get(), head, sizeof head, 0);
+    ssize_t got = ::pread(self, head, sizeof head, 0);
     if (got < 0) return sys_error("read /proc/self/exe");
     size_t size = elf_exec_size(std::string_view(head, static_cast<size_t>(got)), file_size);
     if (size == 0) size = file_size;  // not an ELF we can trim: copy all of it
@@ -92,14 +114,34 @@ Result<void> reexec_sealed(char** argv, char** envp) {
     UniqueFd mem = make_memfd();
     if (!mem) return sys_error("memfd_create");
     if (::ftruncate(mem.get(), static_cast<off_t>(size)) < 0) return sys_error("size the memfd");
-    TRY(copy_range(self.get(), mem.get(), size));
+    TRY(copy_range(self, mem.get(), size));
     if (::fcntl(mem.get(), F_ADD_SEALS, kSeals | F_SEAL_EXEC) < 0 &&
         (errno != EINVAL || ::fcntl(mem.get(), F_ADD_SEALS, kSeals) < 0))
         return sys_error("seal the memfd copy of cort");
-    self.reset();
     // The memfd is CLOEXEC: execveat of an ELF needs no path to it afterwards.
     ::syscall(SYS_execveat, mem.get(), "", argv, envp, AT_EMPTY_PATH);
     return sys_error("re-exec cort from its sealed copy");
+}
+
+}  // namespace
+
+bool self_exe_is_sealed() {
+    UniqueFd fd(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
+    return fd && is_sealed_memfd(fd.get());
+}
+
+bool self_exe_is_protected() {
+    UniqueFd fd(::open("/proc/self/exe", O_PATH | O_CLOEXEC));
+    return fd && (is_sealed_memfd(fd.get()) || on_read_only_mount(fd.get()));
+}
+
+Result<void> reexec_sealed(char** argv, char** envp) {
+    // O_RDONLY, not O_PATH: F_GET_SEALS and the copy need a readable file.
+    UniqueFd self(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
+    if (!self) return sys_error("open /proc/self/exe");
+    if (is_sealed_memfd(self.get()) || on_read_only_mount(self.get())) return {};
+    exec_from_read_only_mount(self.get(), argv, envp);
+    return exec_from_sealed_copy(self.get(), argv, envp);
 }
 
 }  // namespace lc::sys
