@@ -71,7 +71,7 @@ int cmd_run(const GlobalOptions& g, const ParsedArgs& a) {
     auto c = lc::create_container(*opts);
     if (!c) return fail(c.error());
     lc::StateStore store(g.root);
-    auto s = lc::start_container(store, id, opts->notify_socket);
+    auto s = lc::start_created(store, *c, opts->notify_socket);
     if (!s) {
         (void)lc::delete_container(store, id, true);
         return fail(s.error());
@@ -89,7 +89,8 @@ int cmd_run(const GlobalOptions& g, const ParsedArgs& a) {
         code = wait_and_forward(c->pid, set);
     }
     if (!a.has("keep")) {
-        auto d = lc::delete_container(store, id, true);
+        // The init is reaped: what it left is removed without reading back its state.
+        auto d = lc::delete_reaped(store, *c);
         if (!d) lc::log::warn(d.error().text());
     }
     return code;

@@ -4,8 +4,9 @@
 # and `apt-get update` is skipped while the package lists are younger than a day.
 set -euo pipefail
 
-# Build: compiler, cmake, and the three libraries cort links (cort links libseccomp/libcap
-# statically, so the -dev packages, which carry the .a files, are needed).
+# Build: compiler, cmake, nlohmann-json (headers) and libseccomp (cort links it statically,
+# so the -dev package, which carries the .a file, is needed). libcap is not used: cort has
+# its own capability name table (see docs/security.md).
 # Tests and demo: catch2, busybox-static (the container rootfs), runc/crun (conformance
 # references), jq (edits config.json in scripts/make-bundle.sh without python).
 # Benchmark: strace (syscall counts), hyperfine (ad-hoc comparisons), time (GNU time for peak
@@ -19,7 +20,7 @@ set -euo pipefail
 # and still renders PNG (pngcairo) without X.
 PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
-  nlohmann-json3-dev libseccomp-dev libcap-dev catch2
+  nlohmann-json3-dev libseccomp-dev catch2
   busybox-static runc crun jq
   iproute2 procps util-linux
   strace hyperfine time gnuplot-nox

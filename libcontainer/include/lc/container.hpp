@@ -18,6 +18,7 @@ const char* to_string(Status s);
 
 struct CreatedContainer {
     pid_t pid = 0;  // host pid of the init; a child of the calling process
+    ContainerState state;  // as saved in state.json
 };
 
 // Reads <bundle>/config.json, plans, bootstraps. On failure nothing is left behind: no
@@ -35,6 +36,10 @@ std::string oci_state_json(const ContainerInfo& info);
 // notify_host: the caller's NOTIFY_SOCKET; start then returns once the container sent
 // READY= (forwarded there) or its init exited (bootstrap/notify_socket.hpp).
 Result<void> start_container(const StateStore& store, const std::string& id, const std::string& notify_host = {});
+// `run`'s start and delete: the container this process just created (and, for the delete, whose
+// init it has reaped). Same effects, without reading back the state it already holds.
+Result<void> start_created(const StateStore& store, const CreatedContainer& c, const std::string& notify_host = {});
+Result<void> delete_reaped(const StateStore& store, const CreatedContainer& c);
 Result<void> kill_container(const StateStore& store, const std::string& id, int sig, bool all);
 // force: kill a running container first. A missing container is an error unless force.
 Result<void> delete_container(const StateStore& store, const std::string& id, bool force);

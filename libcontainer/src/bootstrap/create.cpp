@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -110,8 +111,19 @@ bool cgroup_not_writable(int code) { return code == EACCES || code == EPERM || c
 bool in_partial_user_namespace() {
     auto m = sys::read_file("/proc/self/uid_map");
     if (!m) return false;
-    unsigned long inside = 0, outside = 0, count = 0;
-    return std::sscanf(m->c_str(), "%lu %lu %lu", &inside, &outside, &count) != 3 || count != 4294967295UL;
+    // The third field of the first line, the range's length (no sscanf: it would link
+    // glibc's scanf engine, ~70 KB, into the static binary for this one line).
+    std::string_view rest(*m);
+    std::string_view field;
+    for (int i = 0; i < 3; i++) {
+        size_t b = rest.find_first_not_of(" \t");
+        if (b == std::string_view::npos) return true;
+        rest.remove_prefix(b);
+        size_t e = std::min(rest.find_first_of(" \t\n"), rest.size());
+        field = rest.substr(0, e);
+        rest.remove_prefix(e);
+    }
+    return field != "4294967295";
 }
 
 // The first resource a rootless container without a cgroup could not honour, by field
@@ -227,7 +239,7 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
     reaper.release();
     log::phase("created");
     (void)dir;
-    return CreatedContainer{init_pid};
+    return CreatedContainer{init_pid, st};
 }
 
 }  // namespace

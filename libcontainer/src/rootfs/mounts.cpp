@@ -157,18 +157,29 @@ Result<void> mount_cgroup_v1(const MountTarget& t, const PlannedMount& m, const 
         if (src.name.empty() || src.name.find('/') != std::string::npos || src.name == "..")
             return Error(EINVAL, "cgroup mount: bad hierarchy name \"" + src.name + "\"");
         if (::mkdirat(dir.get(), src.name.c_str(), 0755) < 0 && errno != EEXIST) return sys_error("mkdir " + dest);
-        int sub = ::openat(dir.get(), src.name.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-        if (sub < 0) return sys_error("open " + dest);
-        UniqueFd sub_fd(sub);
-        TRY(do_mount(src.host_path, sub, "", MS_BIND | MS_REC, "", dest));
-        if (bind_flags != 0) TRY(remount_bind_path((dir_path + "/" + src.name).c_str(), bind_flags, dest));
+        const std::string sub_path = dir_path + "/" + src.name;
+        if (::mount(src.host_path.c_str(), sub_path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
+            return sys_error("mount " + src.host_path + " to " + dest);
         for (const auto& alias : src.aliases) {
             if (alias == src.name) continue;
             if (::symlinkat(src.name.c_str(), dir.get(), alias.c_str()) < 0 && errno != EEXIST)
                 return sys_error("symlink " + m.destination + "/" + alias);
         }
     }
-    if (m.opts.flags & MS_RDONLY) TRY(remount_bind(dir.get(), bind_flags, m.destination));
+    // One recursive mount_setattr gives every bind (and the tmpfs, which has these flags
+    // already, or is to be read-only too) its flags: one syscall instead of a remount each.
+    // Without mount_setattr (before 5.12), the remounts one by one.
+    if (bind_flags != 0) {
+        mount_attr attr{};
+        attr.attr_set = (bind_flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) | (bind_flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
+                        (bind_flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) | (bind_flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+        if (sys::mount_setattr(dir.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0) {
+            if (errno != ENOSYS) return sys_error("set the flags of the cgroup mounts under " + m.destination);
+            for (const auto& src : ctx.cgroup_mounts)
+                TRY(remount_bind_path((dir_path + "/" + src.name).c_str(), bind_flags, m.destination + "/" + src.name));
+            if (m.opts.flags & MS_RDONLY) TRY(remount_bind(dir.get(), bind_flags, m.destination));
+        }
+    }
     return apply_after_mount(t, m, false);  // propagation and recursive attributes
 }
 

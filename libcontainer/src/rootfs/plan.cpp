@@ -53,12 +53,25 @@ Result<std::string> resolve_rootfs(const specs::Spec& spec, const PlanOptions& o
     if (!spec.root || spec.root->path.empty()) return make_error("root.path: required");
     std::string path = spec.root->path;
     if (path[0] != '/') path = opts.bundle + "/" + path;
-    char real[PATH_MAX];
-    if (::realpath(path.c_str(), real) == nullptr) return sys_error("root.path: " + path);
+    std::string resolved;
+    // The usual "rootfs": a plain name under the bundle, which is canonical already (cmd
+    // resolved it). Only that last component needs a look; realpath would readlink every
+    // component of the bundle's path again.
+    const std::string& rel = spec.root->path;
+    bool plain_name = rel[0] != '/' && rel.find('/') == std::string::npos && rel != "." && rel != ".." &&
+                      !opts.bundle.empty() && opts.bundle[0] == '/';
+    char link[1];
+    if (plain_name && ::readlink(path.c_str(), link, sizeof link) < 0 && errno == EINVAL) {
+        resolved = path;  // exists and is not a symlink
+    } else {
+        char real[PATH_MAX];
+        if (::realpath(path.c_str(), real) == nullptr) return sys_error("root.path: " + path);
+        resolved = real;
+    }
     struct stat st {};
-    if (::stat(real, &st) < 0) return sys_error("root.path: " + path);
+    if (::stat(resolved.c_str(), &st) < 0) return sys_error("root.path: " + path);
     if (!S_ISDIR(st.st_mode)) return Error(ENOTDIR, "root.path: " + path);
-    return std::string(real);
+    return resolved;
 }
 
 // runc 1.2's rules: explicit mappings, else ("idmap"/"ridmap" alone) the container's own

@@ -1,7 +1,8 @@
 #include "security/capabilities.hpp"
 
+#include <cstdlib>
+
 #include <linux/capability.h>
-#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -10,32 +11,31 @@
 #include <cctype>
 #include <cerrno>
 
+#include "sys/file.hpp"
+
 namespace lc::security {
 
 namespace {
 
-// libcap's own table: capabilities it can name even if this kernel lacks them.
-constexpr unsigned kLibcapLast = CAP_LAST_CAP;
-
-bool is_numeric(const char* s) {
-    if (*s == '\0') return false;
-    for (; *s; ++s)
-        if (!std::isdigit(static_cast<unsigned char>(*s))) return false;
-    return true;
-}
-
-// Upper-case "CAP_*" name from libcap, or empty when libcap only knows the number.
-std::string libcap_name(unsigned cap) {
-    char* raw = ::cap_to_name(static_cast<cap_value_t>(cap));
-    if (raw == nullptr) return {};
-    std::string out;
-    if (!is_numeric(raw)) {
-        out = raw;
-        for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    }
-    ::cap_free(raw);
-    return out;
-}
+// The capability names, by number, as <linux/capability.h> defines them (through Linux 5.9's
+// CAP_CHECKPOINT_RESTORE, the last one to date). A table of our own rather than libcap's:
+// libcap's constructor probes the bounding set in every process that links it (six prctls
+// per cort command, twice per `run`), and the names are all it was used for.
+constexpr const char* kCapNames[] = {
+    "CAP_CHOWN",           "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+    "CAP_FSETID",          "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
+    "CAP_SETPCAP",         "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",       "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",      "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",       "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",    "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
+    "CAP_LEASE",           "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",   "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+};
+constexpr unsigned kNamedCaps = sizeof kCapNames / sizeof kCapNames[0];
+static_assert(kNamedCaps == CAP_LAST_CAP + 1, "a capability of <linux/capability.h> has no name here");
 
 struct NamedSet {
     const char* field;
@@ -46,13 +46,15 @@ struct NamedSet {
 }  // namespace
 
 unsigned kernel_cap_count() {
-    // PR_CAPBSET_READ fails with EINVAL past the kernel's last capability; probing avoids
-    // depending on /proc being mounted (the child may be mid-pivot). A binary search, done
-    // once per process (forked children inherit it), not one prctl per capability.
-    // libcap's constructor has probed the same way already: take its answer when it has one.
+    // Done once per process and only when asked (forked children inherit it).
     static unsigned cached = 0;
     if (cached != 0) return cached;
-    if (cap_value_t bits = ::cap_max_bits(); bits > 0 && bits <= 64) return cached = static_cast<unsigned>(bits);
+    // The kernel says it in one file; the probe is for when /proc is not there.
+    if (auto last = sys::read_file("/proc/sys/kernel/cap_last_cap")) {
+        unsigned long v = std::strtoul(last->c_str(), nullptr, 10);
+        if (v > 0 && v < 64) return cached = static_cast<unsigned>(v + 1);
+    }
+    // PR_CAPBSET_READ fails with EINVAL past the kernel's last capability: a binary search.
     unsigned lo = 0, hi = 64;  // the answer n is in [lo, hi]: caps below lo exist, hi does not
     while (lo < hi) {
         unsigned mid = (lo + hi) / 2;
@@ -64,20 +66,12 @@ unsigned kernel_cap_count() {
 }
 
 std::string cap_name(unsigned cap) {
-    std::string name = libcap_name(cap);
-    return name.empty() ? "CAP_" + std::to_string(cap) : name;
+    return cap < kNamedCaps ? kCapNames[cap] : "CAP_" + std::to_string(cap);
 }
 
 std::optional<unsigned> cap_from_name(std::string_view name) {
-    // Built once per process: a plan looks up every name of five sets.
-    static const std::vector<std::string> table = [] {
-        std::vector<std::string> t;
-        unsigned limit = std::max(kLibcapLast + 1, kernel_cap_count());
-        for (unsigned cap = 0; cap < limit; ++cap) t.push_back(libcap_name(cap));
-        return t;
-    }();
-    for (unsigned cap = 0; cap < table.size(); ++cap)
-        if (!table[cap].empty() && table[cap] == name) return cap;
+    for (unsigned cap = 0; cap < kNamedCaps; ++cap)
+        if (name == kCapNames[cap]) return cap;
     return std::nullopt;
 }
 

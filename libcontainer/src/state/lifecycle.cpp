@@ -122,12 +122,12 @@ std::string oci_state_json(const ContainerInfo& info) {
     return specs::to_json_string(s, true);
 }
 
-Result<void> start_container(const StateStore& store, const std::string& id, const std::string& notify_host) {
-    TRY_ASSIGN(UniqueFd lock, store.lock(id));
-    TRY_ASSIGN(ContainerInfo info, load_container(store, id));
-    if (info.status != Status::Created)
-        return plain_error(EINVAL, "cannot start a container in the " + std::string(to_string(info.status)) +
-                                 " state (only a created container can be started)");
+namespace {
+
+// start, once the container is known to be created and `lock` is held.
+Result<void> start_locked(const StateStore& store, const ContainerState& st, UniqueFd lock,
+                          const std::string& notify_host) {
+    const std::string& id = st.id;
     // Bound before the process is released, so that no READY=1 can be sent to nowhere.
     UniqueFd notify_sock;
     if (!notify_host.empty()) {
@@ -143,22 +143,38 @@ Result<void> start_container(const StateStore& store, const std::string& id, con
     if (::write(fd.get(), "0", 1) != 1) return sys_error("write " + fifo);
     fd.reset();
     ::unlink(fifo.c_str());
-    TRY_ASSIGN(auto hooks, saved_hooks(info.state));
+    TRY_ASSIGN(auto hooks, saved_hooks(st));
     if (hooks && !hooks->poststart.empty()) {
         // poststart runs "after the user-specified process is executed": wait for the exec.
-        wait_for_exec(info.state);
+        wait_for_exec(st);
         // runtime-spec: a failing poststart hook is a warning; the others still run.
-        for (const auto& w : hooks::run_hooks_all(hooks->poststart, hook_state(info.state, "running"), "poststart"))
+        for (const auto& w : hooks::run_hooks_all(hooks->poststart, hook_state(st, "running"), "poststart"))
             log::warn(w);
     }
     if (notify_sock) {
         // Unlocked while waiting: `delete --force` must still be able to stop it.
         lock.reset();
-        auto pidfd = open_init(info.state);
+        auto pidfd = open_init(st);
         if (!pidfd) return {};  // the init is gone already: nothing will ever be ready
-        return notify::forward_ready(notify_sock.get(), pidfd->get(), info.state.pid, notify_host);
+        return notify::forward_ready(notify_sock.get(), pidfd->get(), st.pid, notify_host);
     }
     return {};
+}
+
+}  // namespace
+
+Result<void> start_container(const StateStore& store, const std::string& id, const std::string& notify_host) {
+    TRY_ASSIGN(UniqueFd lock, store.lock(id));
+    TRY_ASSIGN(ContainerInfo info, load_container(store, id));
+    if (info.status != Status::Created)
+        return plain_error(EINVAL, "cannot start a container in the " + std::string(to_string(info.status)) +
+                                 " state (only a created container can be started)");
+    return start_locked(store, info.state, std::move(lock), notify_host);
+}
+
+Result<void> start_created(const StateStore& store, const CreatedContainer& c, const std::string& notify_host) {
+    TRY_ASSIGN(UniqueFd lock, store.lock(c.state.id));
+    return start_locked(store, c.state, std::move(lock), notify_host);
 }
 
 Result<void> kill_container(const StateStore& store, const std::string& id, int sig, bool all) {
@@ -176,6 +192,37 @@ Result<void> kill_container(const StateStore& store, const std::string& id, int 
     }
     return {};
 }
+
+namespace {
+
+// What is left once the init is gone: stray processes of a shared pid namespace, the
+// cgroup, the poststop hooks, the state directory.
+Result<void> remove_stopped(const StateStore& store, const ContainerState& st, std::unique_ptr<cgroups::Manager> mgr) {
+    if (mgr) {
+        // A create killed before its final save leaves no pid to signal; whatever is still
+        // in the cgroup (an init that has not yet died of its death signal) goes now. With its
+        // own pid namespace, the init's death took every other process with it (runc skips
+        // this too): then only the rmdirs remain, which wait out tasks still exiting.
+        if (st.pid <= 0 || !st.new_pid_ns) {
+            auto left = mgr->pids();
+            if (left && !left->empty()) (void)mgr->kill_all(SIGKILL);
+        }
+        TRY_CTX(mgr->destroy(), "delete cgroup");
+    }
+    auto hooks = saved_hooks(st);
+    if (hooks && *hooks && !(*hooks)->poststop.empty() && st.pid > 0)
+        for (const auto& w : hooks::run_hooks_all((*hooks)->poststop, hook_state(st, "stopped"), "poststop"))
+            log::warn(w);
+    return store.remove(st.id);
+}
+
+std::unique_ptr<cgroups::Manager> saved_manager(const ContainerState& st) {
+    if (st.cgroup.empty()) return nullptr;
+    auto m = cgroups::load_manager(st.cgroup);
+    return m ? std::move(m).value() : nullptr;
+}
+
+}  // namespace
 
 Result<void> delete_container(const StateStore& store, const std::string& id, bool force) {
     if (!store.exists(id)) {
@@ -195,11 +242,7 @@ Result<void> delete_container(const StateStore& store, const std::string& id, bo
     if ((info.status == Status::Running || info.status == Status::Paused) && !force)
         return plain_error(EBUSY, "cannot delete container \"" + id + "\" that is not stopped: " +
                                 to_string(info.status) + " (use --force)");
-    std::unique_ptr<cgroups::Manager> mgr;
-    if (!st.cgroup.empty()) {
-        auto m = cgroups::load_manager(st.cgroup);
-        if (m) mgr = std::move(m).value();
-    }
+    std::unique_ptr<cgroups::Manager> mgr = saved_manager(st);
     if (info.status != Status::Stopped && st.pid > 0) {
         auto pidfd = open_init(st);
         if (pidfd) {
@@ -210,23 +253,14 @@ Result<void> delete_container(const StateStore& store, const std::string& id, bo
             if (!wait_exit(pidfd->get(), 10000)) return plain_error(ETIMEDOUT, "delete: container init did not exit after SIGKILL");
         }
     }
-    if (mgr) {
-        // A create killed before its final save leaves no pid to signal; whatever is still
-        // in the cgroup (an init that has not yet died of its death signal) goes now. With its
-        // own pid namespace, the init's death took every other process with it (runc skips
-        // this too): then only the rmdirs remain, which wait out tasks still exiting.
-        if (st.pid <= 0 || !st.new_pid_ns) {
-            auto left = mgr->pids();
-            if (left && !left->empty()) (void)mgr->kill_all(SIGKILL);
-        }
-        TRY_CTX(mgr->destroy(), "delete cgroup");
-    }
-    auto hooks = saved_hooks(st);
-    if (hooks && *hooks && !(*hooks)->poststop.empty() && st.pid > 0)
-        for (const auto& w : hooks::run_hooks_all((*hooks)->poststop, hook_state(st, "stopped"), "poststop"))
-            log::warn(w);
-    TRY(store.remove(id));
-    return {};
+    return remove_stopped(store, st, std::move(mgr));
+}
+
+Result<void> delete_reaped(const StateStore& store, const CreatedContainer& c) {
+    auto locked = store.lock(c.state.id);
+    // Gone already: someone else (`delete --force`) removed it meanwhile.
+    if (!locked) return locked.error().code == ENOENT ? Result<void>{} : Result<void>(std::move(locked).error());
+    return remove_stopped(store, c.state, saved_manager(c.state));
 }
 
 }  // namespace lc

@@ -69,9 +69,14 @@ Result<void> mkdir_parents(const std::string& path) {
 }  // namespace
 
 Result<UniqueFd> StateStore::create_dir(const std::string& id) const {
-    if (auto r = mkdir_parents(root_); !r) return r.error();
     std::string d = dir(id);
-    if (::mkdir(d.c_str(), 0711) < 0) {
+    // The root usually exists: its parents are made only when the first mkdir says so.
+    int made = ::mkdir(d.c_str(), 0711);
+    if (made < 0 && errno == ENOENT) {
+        if (auto r = mkdir_parents(root_); !r) return r.error();
+        made = ::mkdir(d.c_str(), 0711);
+    }
+    if (made < 0) {
         if (errno == EEXIST) return plain_error(EEXIST, "container with id \"" + id + "\" already exists");
         return sys_error("mkdir " + d);
     }

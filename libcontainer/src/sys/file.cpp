@@ -15,6 +15,9 @@ Result<UniqueFd> open_fd(const std::string& path, int flags, mode_t mode) {
     return UniqueFd(fd);
 }
 
+// The files read here are regular files (state), procfs and kernfs (cgroup) files. For all
+// of them a read that returns less than asked is the end of the file (POSIX for regular
+// files; seq_file fills the buffer until EOF), so a small file costs one read, not two.
 static Result<std::string> read_all(int fd, const char* what) {
     std::string out;
     char buf[4096];
@@ -24,8 +27,8 @@ static Result<std::string> read_all(int fd, const char* what) {
             if (errno == EINTR) continue;
             return sys_error(std::string("read ") + what);
         }
-        if (n == 0) break;
         out.append(buf, static_cast<size_t>(n));
+        if (static_cast<size_t>(n) < sizeof buf) break;
     }
     return out;
 }
