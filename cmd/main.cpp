@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli.hpp"
@@ -78,6 +79,31 @@ extern "C" [[noreturn]] void __assert_fail(const char* expr, const char* file, u
     std::abort();
 }
 
+namespace {
+
+// CVE-2019-5736 (sys/exe_seal.hpp): create, run and exec re-exec from a protected image before
+// anything else, here in .preinit_array, i.e. after libc is up but before any C++ constructor
+// and before main() parses anything: the first image does as little as possible, because all
+// of it is done twice. main() checks again (a cheap no-op once protected), so a command line
+// this reads differently from parse_args still ends up protected or refused.
+bool g_image_protected = false;  // constant-initialised: valid before any constructor
+
+void reexec_early(int argc, char** argv, char** envp) {
+    const char* verb = cort::early_verb(argc, argv);
+    if (!verb) return;
+    std::string_view v = verb;
+    if (v != "create" && v != "run" && v != "exec") return;
+    if (auto sealed = lc::sys::reexec_sealed(argv, envp); !sealed) {
+        std::fprintf(stderr, "cort: %s\n", sealed.error().text().c_str());
+        std::exit(1);
+    }
+    g_image_protected = true;  // returned: this image is the protected one
+}
+
+}  // namespace
+
+__attribute__((section(".preinit_array"), used)) static void (*const cort_preinit)(int, char**, char**) = reexec_early;
+
 int main(int argc, char** argv, char** envp) {
     // A command's whole heap is a few hundred KB: take it in one brk and never give it back
     // (glibc grows by 128 KB and trims on free). Untouched pages cost nothing.
@@ -106,18 +132,21 @@ int main(int argc, char** argv, char** envp) {
         std::fprintf(stderr, "cort: --log-format: unknown format \"%s\" (text or json)\n", opts.log_format.c_str());
         return 1;
     }
-    // CVE-2019-5736: the verbs that put a process into a container run from a sealed memfd
-    // copy of the binary (sys/exe_seal.hpp). Before anything is opened or logged, so the
-    // re-exec'd process starts from the same state; the others never pay for it.
+    // CVE-2019-5736: normally done already by reexec_early; this catches a command line that
+    // it read differently. Before anything is opened or logged; other verbs never pay for it.
     if (!g.positional.empty() && !g.has("help") && !g.has("version")) {
         const std::string& verb = g.positional[0];
         if (verb == "create" || verb == "run" || verb == "exec") {
-            if (auto sealed = lc::sys::reexec_sealed(argv, envp); !sealed) {
-                std::fprintf(stderr, "cort: %s\n", sealed.error().text().c_str());
-                return 1;
+            if (!g_image_protected) {
+                if (auto sealed = lc::sys::reexec_sealed(argv, envp); !sealed) {
+                    std::fprintf(stderr, "cort: %s\n", sealed.error().text().c_str());
+                    return 1;
+                }
             }
-            // execveat named the process after the fd ("3"): give `ps`/`top` the real name.
-            ::prctl(PR_SET_NAME, "cort", 0, 0, 0);
+            // execveat named the process after the fd ("4"): give `ps`/`top` the name it was
+            // called by (argv[0] survives the re-exec).
+            const char* base = std::strrchr(argv[0], '/');
+            ::prctl(PR_SET_NAME, base ? base + 1 : argv[0], 0, 0, 0);
         }
     }
     lc::log::init({opts.log, opts.log_format == "json" ? lc::log::Format::Json : lc::log::Format::Text, opts.debug});

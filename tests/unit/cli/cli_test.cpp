@@ -56,3 +56,21 @@ TEST_CASE("cli: signals by number and by name, with or without SIG", "[cli]") {
     CHECK(parse_signal("NOPE") == -1);
     CHECK(parse_signal("99") == -1);
 }
+
+TEST_CASE("cli: early_verb finds the verb as main's flag parsing does", "[cli]") {
+    auto verb = [](std::vector<const char*> v) -> std::string {
+        v.insert(v.begin(), "cort");
+        const char* r = early_verb(static_cast<int>(v.size()), const_cast<char* const*>(v.data()));
+        return r ? r : "<none>";
+    };
+    CHECK(verb({"run", "-b", "x", "id"}) == "run");
+    CHECK(verb({"--root", "/r", "create", "id"}) == "create");
+    CHECK(verb({"--root=/r", "--debug", "exec", "id", "ls"}) == "exec");
+    CHECK(verb({"-root", "run", "state", "id"}) == "state");  // "run" is --root's value
+    CHECK(verb({"--log", "/l", "--log-format", "json", "--rootless", "true", "--criu", "c", "run"}) == "run");
+    CHECK(verb({"--systemd-cgroup", "--", "run"}) == "run");
+    CHECK(verb({"--help", "run"}) == "<none>");
+    CHECK(verb({"-v"}) == "<none>");
+    CHECK(verb({"--root"}) == "<none>");
+    CHECK(verb({}) == "<none>");
+}
