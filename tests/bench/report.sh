@@ -164,7 +164,8 @@ trap 'rm -f "$plotdat"' EXIT
     esac
     for r in "${RTS[@]}"; do
       v=$(res "$key" "$r")
-      [[ $key = size* ]] && [ -n "$v" ] && v=$(awk -v b="$v" 'BEGIN {printf "%.2f MB", b/1048576}')
+      # Both units, so that the 1.5 MB target reads the same either way.
+      [[ $key = size* ]] && [ -n "$v" ] && v=$(awk -v b="$v" 'BEGIN {printf "%.2f MB (%.2f MiB)", b/1000000, b/1048576}')
       row+="| ${v:-n/a} "
     done
     echo "$row| $t |"

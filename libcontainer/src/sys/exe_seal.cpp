@@ -130,11 +130,6 @@ bool self_exe_is_sealed() {
     return fd && is_sealed_memfd(fd.get());
 }
 
-bool self_exe_is_protected() {
-    UniqueFd fd(::open("/proc/self/exe", O_PATH | O_CLOEXEC));
-    return fd && (is_sealed_memfd(fd.get()) || on_read_only_mount(fd.get()));
-}
-
 Result<void> reexec_sealed(char** argv, char** envp) {
     // O_RDONLY, not O_PATH: F_GET_SEALS and the copy need a readable file.
     UniqueFd self(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));

@@ -18,10 +18,6 @@ namespace lc::sys {
 // True when the running image is a sealed memfd copy (F_SEAL_WRITE and friends set).
 bool self_exe_is_sealed();
 
-// True when the running image cannot be written through /proc/self/exe: a sealed memfd, or a
-// file on a read-only mount (the re-exec'd process, or a binary installed read-only).
-bool self_exe_is_protected();
-
 // Re-execs the running program with the same argv and environment from a read-only detached
 // mount of /proc/self/exe, else from a sealed memfd copy. Returns only on failure (the error
 // says what failed); when the image is already protected it returns success at once.
