@@ -1,41 +1,26 @@
 #include "security/capabilities.hpp"
 
-#include <cstdlib>
-
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cerrno>
+#include <cstdlib>
 
+#include "specs/known_names.hpp"
 #include "sys/file.hpp"
 
 namespace lc::security {
 
 namespace {
 
-// The capability names, by number, as <linux/capability.h> defines them (through Linux 5.9's
-// CAP_CHECKPOINT_RESTORE, the last one to date). A table of our own rather than libcap's:
-// libcap's constructor probes the bounding set in every process that links it (six prctls
-// per cort command, twice per `run`), and the names are all it was used for.
-constexpr const char* kCapNames[] = {
-    "CAP_CHOWN",           "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-    "CAP_FSETID",          "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
-    "CAP_SETPCAP",         "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",       "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",      "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",       "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",    "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-    "CAP_LEASE",           "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",   "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-};
-constexpr unsigned kNamedCaps = sizeof kCapNames / sizeof kCapNames[0];
-static_assert(kNamedCaps == CAP_LAST_CAP + 1, "a capability of <linux/capability.h> has no name here");
+// specs::kCapabilityNames, not libcap's table: libcap's constructor probes the bounding set
+// in every process that links it (six prctls per cort command, twice per `run`), and the
+// names are all it was used for.
+constexpr auto& kCapNames = specs::kCapabilityNames;
+constexpr unsigned kNamedCaps = kCapNames.size();
+static_assert(kNamedCaps == CAP_LAST_CAP + 1, "a capability of <linux/capability.h> has no name in specs::kCapabilityNames");
 
 struct NamedSet {
     const char* field;
@@ -66,7 +51,7 @@ unsigned kernel_cap_count() {
 }
 
 std::string cap_name(unsigned cap) {
-    return cap < kNamedCaps ? kCapNames[cap] : "CAP_" + std::to_string(cap);
+    return cap < kNamedCaps ? std::string(kCapNames[cap]) : "CAP_" + std::to_string(cap);
 }
 
 std::optional<unsigned> cap_from_name(std::string_view name) {
