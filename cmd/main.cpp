@@ -53,32 +53,6 @@ void print_version() {
 
 }  // namespace
 
-// libstdc++'s default terminate handler demangles the type of an uncaught exception, which
-// links its whole demangler (~55 KB) into the static binary. An uncaught exception is a bug
-// in cort; abort() after saying so is all that is needed.
-namespace __gnu_cxx {
-void __verbose_terminate_handler() {
-    static const char msg[] = "cort: terminate called (uncaught exception)\n";
-    [[maybe_unused]] ssize_t n = ::write(2, msg, sizeof msg - 1);
-    std::abort();
-}
-}  // namespace __gnu_cxx
-
-// cort never calls setlocale(), so in its "C" locale glibc's message catalogs would hand
-// back every message (strerror's texts) untranslated anyway. Declaring that here, as the
-// identity, keeps gettext's catalog loader, iconv and the static dlopen machinery they pull
-// in (~250 KB) out of the static binary. Declared in <libintl.h>.
-extern "C" char* __dcgettext(const char*, const char* msgid, int) { return const_cast<char*>(msgid); }
-extern "C" char* dcgettext(const char*, const char* msgid, int) { return const_cast<char*>(msgid); }
-
-// libseccomp's assert()s would otherwise link glibc's wide-character printf (~20 KB) just
-// to format the failure; this says the same and aborts the same way.
-extern "C" [[noreturn]] void __assert_fail(const char* expr, const char* file, unsigned int line, const char* fn) noexcept {
-    std::string msg = std::string("cort: ") + file + ":" + std::to_string(line) + ": " + fn + ": assertion `" + expr + "' failed\n";
-    [[maybe_unused]] ssize_t n = ::write(2, msg.data(), msg.size());
-    std::abort();
-}
-
 namespace {
 
 // CVE-2019-5736 (sys/exe_seal.hpp): create, run and exec re-exec from a protected image before
