@@ -1,4 +1,5 @@
 #include "bootstrap/channel.hpp"
+#include "sys/syscalls.hpp"
 
 #include <sys/socket.h>
 
@@ -48,15 +49,7 @@ Result<void> Channel::send(MsgType type, std::string_view payload, int32_t code,
     msg.msg_iov = iov;
     msg.msg_iovlen = payload.empty() ? 1 : 2;
     alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * kMaxFds)];
-    if (!fds.empty()) {
-        msg.msg_control = cbuf;
-        msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
-        cmsghdr* c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-        std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
-    }
+    if (!fds.empty()) sys::attach_fds(msg, cbuf, fds.data(), fds.size());
     for (;;) {
         if (::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL) >= 0) return {};
         if (errno != EINTR) return sys_error(std::string("send ") + to_string(type));

@@ -71,18 +71,12 @@ Result<void> bind_console(int slave_fd, const std::string& slave_path) {
 }
 
 Result<void> send_fd(int sock, const std::string& name, int fd) {
-    char cbuf[CMSG_SPACE(sizeof(int))] = {};
+    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
     iovec iov{const_cast<char*>(name.data()), name.size()};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = cbuf;
-    msg.msg_controllen = sizeof cbuf;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    sys::attach_fds(msg, cbuf, &fd, 1);
     while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
         if (errno == EINTR) continue;
         return sys_error("send the pty master over the console socket");

@@ -9,6 +9,8 @@
 
 #include <cstring>
 
+#include "sys/syscalls.hpp"
+
 namespace lc::notify {
 namespace {
 
@@ -33,15 +35,7 @@ Result<void> send_all(int fd, const std::string& msg, int pass_fd = -1) {
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
     alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(int))];
-    if (pass_fd >= 0) {
-        mh.msg_control = buf;
-        mh.msg_controllen = sizeof buf;
-        cmsghdr* c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-    }
+    if (pass_fd >= 0) sys::attach_fds(mh, buf, &pass_fd, 1);
     while (::sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
         if (errno != EINTR) return sys_error("NOTIFY_SOCKET: sendmsg");
     return {};

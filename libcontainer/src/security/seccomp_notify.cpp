@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lc/fd.hpp"
+#include "sys/syscalls.hpp"
 
 namespace lc::security {
 
@@ -51,16 +52,8 @@ Result<void> send_seccomp_listener_fd(const std::string& listener_path, int list
         msg.msg_iov = &iov;
         msg.msg_iovlen = 1;
         alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-        if (!fd_sent) {
-            // The fd rides with the first byte; the stream may split the rest.
-            msg.msg_control = control;
-            msg.msg_controllen = sizeof control;
-            cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-            cm->cmsg_level = SOL_SOCKET;
-            cm->cmsg_type = SCM_RIGHTS;
-            cm->cmsg_len = CMSG_LEN(sizeof(int));
-            std::memcpy(CMSG_DATA(cm), &listener_fd, sizeof(int));
-        }
+        // The fd rides with the first byte; the stream may split the rest.
+        if (!fd_sent) sys::attach_fds(msg, control, &listener_fd, 1);
         ssize_t n = ::sendmsg(sock.get(), &msg, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR) continue;

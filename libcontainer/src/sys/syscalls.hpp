@@ -5,11 +5,13 @@
 #include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace lc::sys {
 
@@ -49,6 +51,18 @@ inline int mount_setattr(int dirfd, const char* path, unsigned flags, mount_attr
 // Raw clone with fork semantics (no new stack): returns 0 in the child.
 inline pid_t clone_fork(unsigned long flags) {
     return static_cast<pid_t>(::syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr));
+}
+
+// Attaches fds[0..n) to `msg` as one SCM_RIGHTS control message, built in `control`: aligned
+// for cmsghdr, at least CMSG_SPACE(n * sizeof(int)) bytes, alive until the sendmsg.
+inline void attach_fds(msghdr& msg, char* control, const int* fds, size_t n) {
+    msg.msg_control = control;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+    std::memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
 }
 
 }  // namespace lc::sys
