@@ -102,6 +102,18 @@ bool is_atime_option(std::string_view name) {
 
 }  // namespace
 
+uint64_t per_mount_attrs(unsigned long ms_flags) {
+    struct FlagAttr {
+        unsigned long flag;
+        uint64_t attr;
+    };
+    uint64_t out = 0;
+    for (auto fa : {FlagAttr{MS_RDONLY, MOUNT_ATTR_RDONLY}, FlagAttr{MS_NOSUID, MOUNT_ATTR_NOSUID},
+                    FlagAttr{MS_NODEV, MOUNT_ATTR_NODEV}, FlagAttr{MS_NOEXEC, MOUNT_ATTR_NOEXEC}})
+        if (ms_flags & fa.flag) out |= fa.attr;
+    return out;
+}
+
 unsigned long propagation_flag(std::string_view name) {
     for (const auto& p : kPropagationOptions)
         if (p.name == name) return p.flag;

@@ -41,4 +41,8 @@ ParsedOptions parse_mount_options(const std::vector<std::string>& options);
 // MS_* propagation value for "rprivate", "shared", ... ; 0 when the name is not one.
 unsigned long propagation_flag(std::string_view name);
 
+// The MOUNT_ATTR_* (mount_setattr) equivalents of the per-mount MS_RDONLY, MS_NOSUID, MS_NODEV
+// and MS_NOEXEC in `ms_flags`; other flags are ignored.
+uint64_t per_mount_attrs(unsigned long ms_flags);
+
 }  // namespace lc::rootfs

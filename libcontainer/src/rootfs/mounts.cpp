@@ -171,8 +171,7 @@ Result<void> mount_cgroup_v1(const MountTarget& t, const PlannedMount& m, const 
     // Without mount_setattr (before 5.12), the remounts one by one.
     if (bind_flags != 0) {
         mount_attr attr{};
-        attr.attr_set = (bind_flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) | (bind_flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
-                        (bind_flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) | (bind_flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+        attr.attr_set = per_mount_attrs(bind_flags);
         if (sys::mount_setattr(dir.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0) {
             if (errno != ENOSYS) return sys_error("set the flags of the cgroup mounts under " + m.destination);
             for (const auto& src : ctx.cgroup_mounts)

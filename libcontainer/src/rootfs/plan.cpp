@@ -207,13 +207,7 @@ PlannedMount sysfs_as_rbind(PlannedMount pm) {
     pm.opts.bind = pm.opts.recursive_bind = true;
     // The host's /sys has submounts (cgroups, securityfs...): "ro,nosuid,..." must reach
     // them too, or the container could write to the host's cgroup tree.
-    struct FlagAttr {
-        unsigned long flag;
-        uint64_t attr;
-    };
-    for (auto fa : {FlagAttr{MS_RDONLY, MOUNT_ATTR_RDONLY}, FlagAttr{MS_NOSUID, MOUNT_ATTR_NOSUID},
-                    FlagAttr{MS_NODEV, MOUNT_ATTR_NODEV}, FlagAttr{MS_NOEXEC, MOUNT_ATTR_NOEXEC}})
-        if (pm.opts.flags & fa.flag) pm.opts.attr_set |= fa.attr;
+    pm.opts.attr_set |= per_mount_attrs(pm.opts.flags);
     return pm;
 }
 

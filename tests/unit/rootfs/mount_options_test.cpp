@@ -6,6 +6,7 @@
 #include "rootfs/mount_options.hpp"
 
 using lc::rootfs::parse_mount_options;
+using lc::rootfs::per_mount_attrs;
 
 TEST_CASE("mount options: flags set and cleared", "[rootfs][options]") {
     struct Row {
@@ -107,4 +108,11 @@ TEST_CASE("mount options: bind, idmap, tmpcopyup, remount flags", "[rootfs][opti
     CHECK(parse_mount_options({"tmpcopyup"}).opts.tmpcopyup);
     CHECK(lc::rootfs::propagation_flag("rslave") == (MS_SLAVE | MS_REC));
     CHECK(lc::rootfs::propagation_flag("ro") == 0);
+}
+
+TEST_CASE("mount options: per-mount MS_* flags as mount_setattr attributes", "[rootfs][options]") {
+    CHECK(per_mount_attrs(0) == 0);
+    CHECK(per_mount_attrs(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC) ==
+          (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
+    CHECK(per_mount_attrs(MS_NOSUID | MS_BIND | MS_REC) == MOUNT_ATTR_NOSUID);  // others ignored
 }
