@@ -120,23 +120,4 @@ int parse_signal(const std::string& s) {
     return -1;
 }
 
-const char* early_verb(int argc, char* const* argv) {
-    static constexpr std::string_view kWithValue[] = {"root", "log", "log-format", "rootless", "criu"};
-    static constexpr std::string_view kNoVerb[] = {"help", "h", "version", "v"};
-    for (int i = 1; i < argc; i++) {
-        std::string_view a = argv[i];
-        if (a.size() < 2 || a[0] != '-') return argv[i];
-        if (a == "--") return i + 1 < argc ? argv[i + 1] : nullptr;
-        std::string_view body = a.substr(a[1] == '-' ? 2 : 1);
-        bool inline_value = body.find('=') != std::string_view::npos;
-        body = body.substr(0, body.find('='));
-        for (auto n : kNoVerb)
-            if (body == n) return nullptr;
-        if (inline_value) continue;
-        for (auto n : kWithValue)
-            if (body == n) ++i;
-    }
-    return nullptr;
-}
-
 }  // namespace cort

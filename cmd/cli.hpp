@@ -67,9 +67,4 @@ bool check_positional(const Command& c, const ParsedArgs& a, size_t n, int& rc);
 // "9", "KILL", "SIGKILL", "sigkill" -> 9; -1 when unknown.
 int parse_signal(const std::string& s);
 
-// The verb of a command line by main's global-flag rules (flags before it, values of the ones
-// that take one skipped), or null when there is none or help/version is asked. Used before
-// any constructor has run (.preinit_array): no allocation, no static objects.
-const char* early_verb(int argc, char* const* argv);
-
 }  // namespace cort

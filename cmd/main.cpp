@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "early_entry.hpp"
 #include "lc/log.hpp"
 #include "sys/exe_seal.hpp"
 
@@ -56,17 +57,19 @@ void print_version() {
 namespace {
 
 // CVE-2019-5736 (sys/exe_seal.hpp): create, run and exec re-exec from a protected image before
-// anything else, here in .preinit_array, i.e. after libc is up but before any C++ constructor
-// and before main() parses anything: the first image does as little as possible, because all
-// of it is done twice. main() checks again (a cheap no-op once protected), so a command line
-// this reads differently from parse_args still ends up protected or refused.
+// anything else. The entry point (early_entry.cpp) does it before libc's start-up; where it
+// could not (no mount allowed: the sealed memfd copy needs libc), it is done here in
+// .preinit_array, after libc is up but before any C++ constructor and before main() parses
+// anything. main() checks again (a cheap no-op once protected), so a command line these read
+// differently from parse_args still ends up protected or refused.
 bool g_image_protected = false;  // constant-initialised: valid before any constructor
 
 void reexec_early(int argc, char** argv, char** envp) {
-    const char* verb = cort::early_verb(argc, argv);
-    if (!verb) return;
-    std::string_view v = verb;
-    if (v != "create" && v != "run" && v != "exec") return;
+    if (cort_entry_verdict == kEntryProtected) {
+        g_image_protected = true;
+        return;
+    }
+    if (cort_entry_verdict == kEntryNotNeeded || !verb_enters_container(early_verb(argc, argv))) return;
     if (auto sealed = lc::sys::reexec_sealed(argv, envp); !sealed) {
         std::fprintf(stderr, "cort: %s\n", sealed.error().text().c_str());
         std::exit(1);
@@ -124,6 +127,10 @@ int main(int argc, char** argv, char** envp) {
         }
     }
     lc::log::init({opts.log, opts.log_format == "json" ? lc::log::Format::Json : lc::log::Format::Text, opts.debug});
+    if (opts.debug && !g.positional.empty() && verb_enters_container(g.positional[0].c_str()))
+        lc::log::debug(cort_entry_verdict == kEntryProtected
+                           ? "CVE-2019-5736: image protected, seen at the entry point (before libc start-up)"
+                           : "CVE-2019-5736: image protected by the re-exec after libc start-up");
     if (g.has("version")) {
         print_version();
         return 0;

@@ -193,6 +193,21 @@ TEST_CASE("CVE-2019-5736: only create, run and exec run from a protected image",
     fs::remove_all(dir);
 }
 
+TEST_CASE("CVE-2019-5736: as root, the re-exec happens at the entry point, before libc start-up",
+          "[escape][cort-only]") {
+    CORT_ONLY();
+    // The cheap path (early_entry.cpp): a first image that runs libc's start-up only to throw
+    // it away would cost ~1 ms on a VM (CPUID traps). The debug log says which path ran.
+    Bundle b;
+    std::string log = b.path() + "/debug.log";
+    std::string id = unique_id("entry");
+    ContainerGuard g(id);
+    auto r = rt_global({"--debug", "--log", log}, {"run", "--bundle", b.path(), id});
+    INFO(r.describe());
+    REQUIRE(r.exit_code == 0);
+    CHECK(read_file(log).find("image protected, seen at the entry point") != std::string::npos);
+}
+
 TEST_CASE("CVE-2024-21626: no host fd reaches the container", "[escape][fds]") {
     Bundle b;
     // "; true": busybox sh would exec a last command in place, and ls's own fd would show.

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "cli.hpp"
+#include "early_entry.hpp"
 
 using namespace cort;
 
