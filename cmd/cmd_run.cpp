@@ -54,6 +54,7 @@ int cmd_run(const GlobalOptions& g, const ParsedArgs& a) {
     const std::string id = a.positional[0];
     auto opts = create_options(g, a, id);
     if (!opts) return fail(opts.error());
+    opts->start_over_channel = true;  // no exec.fifo: this process starts it
     bool detach = a.has("detach");
     // A terminal in the foreground without --console-socket: cort receives the pty itself.
     // Made only once create has read config.json and found process.terminal set.

@@ -335,3 +335,30 @@ TEST_CASE("a missing state root and its parents are created (containerd shim --r
     CHECK_FALSE(std::filesystem::exists(root + "/" + id));
     std::filesystem::remove_all(top);
 }
+
+TEST_CASE("run starts its container over the bootstrap channel: no exec.fifo; create makes one",
+          "[lifecycle][cort-only]") {
+    CORT_ONLY();
+    // createRuntime runs on the host while the init waits to be started: it sees the state dir
+    // as start will. `run` releases the init with a channel message instead of the fifo.
+    for (std::string verb : {"run", "create"}) {
+        Bundle b;
+        std::string id = unique_id("fifo" + verb);
+        std::string seen = b.path() + "/seen";
+        add_hook(b.config, "createRuntime", {"sh", "-c", "ls -a " + state_root() + "/" + id + " > " + seen});
+        b.config["hooks"]["createRuntime"].back()["path"] = "/bin/sh";
+        b.save();
+        ContainerGuard g(id);
+        auto r = rt({verb, "--bundle", b.path(), id});
+        INFO(verb << ": " << r.describe());
+        REQUIRE(r.exit_code == 0);
+        std::string listing = read_file(seen);
+        INFO(listing);
+        CHECK(listing.find("state.json") != std::string::npos);
+        CHECK((listing.find("exec.fifo") != std::string::npos) == (verb == "create"));
+        if (verb == "create") {
+            REQUIRE(rt({"start", id}).exit_code == 0);
+            rt({"delete", "--force", id});
+        }
+    }
+}

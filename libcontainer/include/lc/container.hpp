@@ -19,6 +19,12 @@ const char* to_string(Status s);
 struct CreatedContainer {
     pid_t pid = 0;  // host pid of the init; a child of the calling process
     ContainerState state;  // as saved in state.json
+    // create's lock on the state directory, still held: `run` starts under it instead of
+    // taking it again (start_created releases it). Dropping it releases the lock.
+    UniqueFd lock;
+    // CreateOptions::start_over_channel: the bootstrap channel, on which the init waits for
+    // Start (start_created sends it).
+    UniqueFd start_channel;
 };
 
 // Reads <bundle>/config.json, plans, bootstraps. On failure nothing is left behind: no
@@ -38,7 +44,7 @@ std::string oci_state_json(const ContainerInfo& info);
 Result<void> start_container(const StateStore& store, const std::string& id, const std::string& notify_host = {});
 // `run`'s start and delete: the container this process just created (and, for the delete, whose
 // init it has reaped). Same effects, without reading back the state it already holds.
-Result<void> start_created(const StateStore& store, const CreatedContainer& c, const std::string& notify_host = {});
+Result<void> start_created(const StateStore& store, CreatedContainer& c, const std::string& notify_host = {});
 Result<void> delete_reaped(const StateStore& store, const CreatedContainer& c);
 Result<void> kill_container(const StateStore& store, const std::string& id, int sig, bool all);
 // force: kill a running container first. A missing container is an error unless force.

@@ -30,6 +30,7 @@ const char* to_string(MsgType t) {
         case MsgType::Ready: return "ready";
         case MsgType::Run: return "run";
         case MsgType::Error: return "error";
+        case MsgType::Start: return "start";
     }
     return "unknown";
 }
@@ -95,6 +96,13 @@ Result<Message> Channel::expect(MsgType type) const {
     if (m.type == MsgType::Error) return lc::plain_error(m.code, m.payload);
     return lc::Error(EPROTO, std::string("bootstrap protocol: expected ") + to_string(type) + ", got " +
                                  to_string(m.type));
+}
+
+Result<void> Channel::expect_close() const {
+    auto fin = recv();
+    if (fin) return plain_error(EPROTO, std::string("bootstrap protocol: unexpected message \"") + to_string(fin->type) + "\"");
+    if (fin.error().code != EPIPE) return std::move(fin).error();
+    return {};
 }
 
 }  // namespace lc::bootstrap

@@ -24,6 +24,7 @@ enum class MsgType : uint32_t {
     Ready,           // stage-2 -> parent: ready to exec, waiting for start
     Run,             // parent -> stage-2: state saved; drop the death signal and detach
     Error,           // either way: code = errno, payload = message
+    Start,           // parent -> stage-2, `run` only: start now (there is no exec.fifo)
 };
 
 struct Message {
@@ -50,9 +51,12 @@ public:
     // Receives one message; an Error message from the peer becomes this call's Error, any
     // other unexpected type is a protocol error naming both types.
     Result<Message> expect(MsgType type) const;
+    // Waits for the peer to close its end without sending anything more.
+    Result<void> expect_close() const;
 
     int fd() const { return fd_.get(); }
     void close() { fd_.reset(); }
+    UniqueFd release() { return std::move(fd_); }
 
 private:
     UniqueFd fd_;

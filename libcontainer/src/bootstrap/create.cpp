@@ -145,12 +145,15 @@ std::optional<std::string> limited_resource(const specs::Spec& spec) {
 Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore& store, ContainerState& st,
                                              cgroups::Manager* mgr, int lock_fd) {
     const std::string dir = store.dir(plan.opts.id);
-    const std::string fifo = store.fifo_path(plan.opts.id);
-    if (::mkfifo(fifo.c_str(), 0622) < 0) return sys_error("mkfifo " + fifo);
-    // Opened before the clone so the init inherits the read end: `start` then needs no
-    // /proc inside the container and works whatever uid the process runs as.
-    UniqueFd fifo_fd(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-    if (!fifo_fd) return sys_error("open " + fifo);
+    UniqueFd fifo_fd;
+    if (!plan.opts.start_over_channel) {
+        const std::string fifo = store.fifo_path(plan.opts.id);
+        if (::mkfifo(fifo.c_str(), 0622) < 0) return sys_error("mkfifo " + fifo);
+        // Opened before the clone so the init inherits the read end: `start` then needs no
+        // /proc inside the container and works whatever uid the process runs as.
+        fifo_fd.reset(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+        if (!fifo_fd) return sys_error("open " + fifo);
+    }
 
     bootstrap::ChildContext ctx;
     ctx.plan = &plan;
@@ -232,14 +235,18 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
     TRY(store.save(st));
     TRY_CTX(write_pid_file(plan.opts.pid_file, init_pid), "--pid-file");
     TRY(ch.send(MsgType::Run));
-    // Wait until the init has dropped its death signal and closed its end: only then may we exit.
-    auto fin = ch.recv();
-    if (fin) return plain_error(EPROTO, "bootstrap protocol: unexpected message after run");
-    if (fin.error().code != EPIPE) return std::move(fin).error();
+    if (plan.opts.start_over_channel) {
+        // start_created sends Start on it, then waits for the close as below.
+        reaper.release();
+        log::phase("created");
+        return CreatedContainer{init_pid, st, {}, ch.release()};
+    }
+    // The init closes its end once it has dropped its death signal: only then may we exit.
+    TRY(ch.expect_close());
     reaper.release();
     log::phase("created");
     (void)dir;
-    return CreatedContainer{init_pid, st};
+    return CreatedContainer{init_pid, st, {}, {}};
 }
 
 }  // namespace
@@ -270,7 +277,8 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
         if (mgr && cgroup_created) (void)mgr->destroy();
         (void)store.remove(opts.id);
     });
-    TRY(sys::write_file_atomic(store.dir(opts.id) + "/config.json", cfg_text));
+    // Read only by commands on a created container: nobody sees it before create is done.
+    TRY(sys::write_new_file(store.dir(opts.id) + "/config.json", cfg_text));
     if (!opts.notify_socket.empty()) {
         std::string d = notify::socket_dir(store.dir(opts.id));
         if (::mkdir(d.c_str(), 0755) < 0) return sys_error("mkdir " + d);
@@ -312,6 +320,7 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
 
     TRY_ASSIGN(CreatedContainer c, bootstrap_container(plan, store, st, mgr.get(), lock.get()));
     keep = true;
+    c.lock = std::move(lock);
     return c;
 }
 

@@ -182,15 +182,20 @@ void run_init(const ChildContext& ctx, bool joins_done) noexcept {
     }
     if (!ch.send(MsgType::Ready) || !ch.expect(MsgType::Run)) _exit(1);
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-    // Closing our end is the parent's signal that we no longer depend on it.
-    ch.close();
-
-    auto started = wait_for_start(ctx.fifo_fd);
-    if (!started) {
-        std::fprintf(stderr, "cort init: %s\n", started.error().text().c_str());
-        _exit(1);
+    if (ctx.fifo_fd < 0) {
+        // `run`: the start comes on the channel; EOF instead means `run` died: never start.
+        if (!ch.expect(MsgType::Start)) _exit(1);
+        ch.close();
+    } else {
+        // Closing our end is the parent's signal that we no longer depend on it.
+        ch.close();
+        auto started = wait_for_start(ctx.fifo_fd);
+        if (!started) {
+            std::fprintf(stderr, "cort init: %s\n", started.error().text().c_str());
+            _exit(1);
+        }
+        ::close(ctx.fifo_fd);
     }
-    ::close(ctx.fifo_fd);
     const Plan& plan = *ctx.plan;
     if (plan.spec.hooks && !plan.spec.hooks->start_container.empty()) {
         auto r = hooks::run_hooks(plan.spec.hooks->start_container, hook_state(plan, "created"),

@@ -111,6 +111,8 @@ void add_home_env(std::vector<std::string>& env, uid_t uid) {
 }
 
 Result<void> enter_cwd(const std::string& cwd) {
+    // "/" is the root itself: nothing to check.
+    if (cwd == "/") return ::chdir("/") == 0 ? Result<void>() : sys_error("chdir to cwd \"/\"");
     if (::chdir(cwd.c_str()) < 0) return sys_error("chdir to cwd (\"" + cwd + "\") set in config.json");
     char buf[4096];
     // getcwd fails with ENOENT, or glibc returns "(unreachable)...", when the directory is

@@ -1,5 +1,7 @@
 #include "cgroups/cgroup_fs.hpp"
 
+#include "sys/file.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -58,21 +60,8 @@ Result<void> write_at(int dirfd, const std::string& dir, const std::string& file
 }
 
 Result<std::string> read_at(int dirfd, const std::string& dir, const std::string& file) {
-    int fd = ::openat(dirfd, at_path(dirfd, dir, file).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return sys_error("read " + dir + "/" + file);
-    UniqueFd owned(fd);
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return sys_error("read " + dir + "/" + file);
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
+    // One read for a small file: sys::read_file_at stops at the first short read.
+    return sys::read_file_at(dirfd, at_path(dirfd, dir, file).c_str());
 }
 
 static Result<void> write_one(int dirfd, const std::string& dir, const FileWrite& w) {

@@ -41,6 +41,9 @@ struct CreateOptions {
     // Foreground `run` only: called when config.json asks for a terminal and no console
     // socket was given; returns the socket to use. Saves `run` reading config.json twice.
     std::function<Result<std::string>()> terminal_socket;
+    // `run`: the same process starts the container, so the init waits for Start on the
+    // bootstrap channel instead of on exec.fifo (no fifo to make, open, write and unlink).
+    bool start_over_channel = false;
 };
 
 struct NamespaceJoin {

@@ -103,8 +103,12 @@ Result<void> setup_dev(const SafeRoot& root, const RootfsPlan& plan, const Setup
 
     std::string base;
     TRY_ASSIGN(int dev, dirs.open("/dev/ptmx", base));
-    if (::unlinkat(dev, "ptmx", 0) < 0 && errno != ENOENT) return sys_error("remove /dev/ptmx");
-    if (::symlinkat("pts/ptmx", dev, "ptmx") < 0) return sys_error("symlink /dev/ptmx");
+    // Usually /dev is a fresh tmpfs: try first, replace what the image has there only on EEXIST.
+    if (::symlinkat("pts/ptmx", dev, "ptmx") < 0) {
+        if (errno != EEXIST) return sys_error("symlink /dev/ptmx");
+        if (::unlinkat(dev, "ptmx", 0) < 0) return sys_error("remove /dev/ptmx");
+        if (::symlinkat("pts/ptmx", dev, "ptmx") < 0) return sys_error("symlink /dev/ptmx");
+    }
 
     for (const auto& l : plan.symlinks) {
         TRY_ASSIGN(int dir, dirs.open(l.path, base));

@@ -1,6 +1,6 @@
 // After pivot_root: deferred read-only mounts, readonlyPaths and maskedPaths. Built on the
-// new mount API (open_tree/fsmount + move_mount onto an fd), so nothing here depends on the
-// container having a /proc, and no path is looked up twice.
+// new mount API (open_tree/fsmount + move_mount onto an fd), and on fd paths through the
+// container's /proc where it has one, so no path is looked up twice.
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -116,6 +116,11 @@ Result<void> mask_paths(const SafeRoot& root, const std::vector<std::string>& pa
             empty_dir_attached = true;
             continue;
         }
+        // A bind between the two fds' paths is one syscall (open_tree + move_mount + close is
+        // three); it needs the container's /proc, so without one the detached clone it is.
+        const std::string from = fd_path(source->get()), to = fd_path(fd->get());
+        if (::mount(from.c_str(), to.c_str(), nullptr, MS_BIND, nullptr) == 0) continue;
+        if (errno != ENOENT) return sys_error("mount mask over " + p);
         TRY_ASSIGN(UniqueFd tree, clone_tree(source->get(), false, p));
         TRY(attach(tree.get(), fd->get(), "mask over " + p));
     }

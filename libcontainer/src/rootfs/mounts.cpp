@@ -111,7 +111,35 @@ Result<void> mount_bind(const MountTarget& t, const PlannedMount& m, const Setup
     return apply_after_mount(t, m, m.opts.remount_flags() != 0);
 }
 
-Result<void> mount_fs(const MountTarget& t, const PlannedMount& m) {
+// The mount point of `dest` made right under the fresh tmpfs (MountTarget::fresh_dest), as
+// "/proc/self/fd/<fresh>/<name>"; empty when `dest` is not directly under it or is taken.
+Result<std::string> fresh_mount_point(MountTarget& t, const std::string& dest) {
+    if (t.fresh_dest.empty()) return std::string();
+    const std::string cleaned = clean_path(dest);
+    const size_t slash = cleaned.rfind('/');
+    if (slash == 0 || cleaned.compare(0, slash, t.fresh_dest) != 0 || slash != t.fresh_dest.size())
+        return std::string();
+    const std::string name = cleaned.substr(slash + 1);
+    if (!t.fresh_fd) {
+        TRY_ASSIGN(t.fresh_fd, reopen(t, t.fresh_dest));
+    }
+    if (::mkdirat(t.fresh_fd.get(), name.c_str(), 0755) < 0) {
+        if (errno == EEXIST) return std::string();  // a second mount on it: the careful way
+        return sys_error("mkdir " + cleaned);
+    }
+    return fd_path(t.fresh_fd.get()) + "/" + name;
+}
+
+Result<void> mount_fs(MountTarget& t, const PlannedMount& m) {
+    if (!m.opts.tmpcopyup) {  // (the directory is new and empty: nothing to copy up)
+        TRY_ASSIGN(std::string point, fresh_mount_point(t, m.destination));
+        if (!point.empty()) {
+            if (::mount(m.source.c_str(), point.c_str(), m.type.empty() ? nullptr : m.type.c_str(), m.opts.flags,
+                        m.opts.data.empty() ? nullptr : m.opts.data.c_str()) < 0)
+                return sys_error("mount " + m.source + " to " + m.destination);
+            return apply_after_mount(t, m, false);
+        }
+    }
     TRY_ASSIGN(UniqueFd fd, t.root.mkdir_all(m.destination));
     TRY(check_target(t, fd.get(), m.destination));
     TRY(do_mount(m.source, fd.get(), m.type, m.opts.flags, m.opts.data, m.destination));
@@ -193,7 +221,17 @@ Result<void> remount_bind_path(const char* path, unsigned long flags, const std:
     return remount_with_retry(path, -1, flags, what);
 }
 
-Result<void> mount_entry(const MountTarget& t, const PlannedMount& m, const SetupContext& ctx) {
+namespace {
+
+// Whether `dest` is strictly below the fresh tmpfs: any other mount may cover it.
+bool under_fresh(const MountTarget& t, const std::string& dest) {
+    if (t.fresh_dest.empty()) return false;
+    const std::string cleaned = clean_path(dest);
+    return cleaned.size() > t.fresh_dest.size() + 1 && cleaned.compare(0, t.fresh_dest.size(), t.fresh_dest) == 0 &&
+           cleaned[t.fresh_dest.size()] == '/';
+}
+
+Result<void> mount_entry_kind(MountTarget& t, const PlannedMount& m, const SetupContext& ctx) {
     switch (m.kind) {
         case MountKind::Bind:
             return mount_bind(t, m, &ctx);
@@ -211,6 +249,20 @@ Result<void> mount_entry(const MountTarget& t, const PlannedMount& m, const Setu
             return r;
         }
     }
+    return {};
+}
+
+}  // namespace
+
+Result<void> mount_entry(MountTarget& t, const PlannedMount& m, const SetupContext& ctx) {
+    const bool keeps_fresh = under_fresh(t, m.destination);
+    if (!keeps_fresh) {
+        t.fresh_dest.clear();
+        t.fresh_fd.reset();
+    }
+    TRY(mount_entry_kind(t, m, ctx));
+    if (!keeps_fresh && m.kind == MountKind::Generic && m.type == "tmpfs" && !m.opts.tmpcopyup)
+        t.fresh_dest = clean_path(m.destination);
     return {};
 }
 

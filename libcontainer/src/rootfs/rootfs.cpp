@@ -19,7 +19,7 @@ Result<void> setup_rootfs(const RootfsPlan& plan, const SetupContext& ctx) {
     }
     TRY(prepare_root(plan));
     TRY_ASSIGN(SafeRoot root, SafeRoot::open(plan.rootfs));
-    MountTarget target{root, {}};
+    MountTarget target{root, {}, {}, {}};
     if (::fstat(root.fd(), &target.root_stat) < 0) return sys_error("stat rootfs " + plan.rootfs);
     for (const auto& m : plan.mounts) TRY(mount_entry(target, m, ctx));
     TRY(setup_dev(root, plan, ctx));

@@ -51,6 +51,7 @@ Result<ProcessSecurityPlan> plan(const specs::Process& process, const specs::Lin
     ProcessSecurityPlan p;
     TRY_ASSIGN(p.caps, plan_capabilities(process.capabilities));
     p.no_new_privileges = process.no_new_privileges;
+    p.keep_caps_across_setuid = process.user.uid != 0;
     TRY(check_lsm(process, linux, host));
     if (set(process.apparmor_profile)) p.apparmor_profile = process.apparmor_profile;
     if (set(process.selinux_label)) p.selinux_label = process.selinux_label;
@@ -73,7 +74,9 @@ Result<ProcessSecurityPlan> plan(const specs::Process& process, const specs::Lin
 }
 
 Result<ProcessSecurityPlan> plan(const specs::Process& process, const specs::Linux* linux) {
-    return plan(process, linux, detect_host_lsm());
+    // The host is probed only when a label is asked for: no stat of securityfs otherwise.
+    bool wants_lsm = set(process.apparmor_profile) || set(process.selinux_label) || (linux && set(linux->mount_label));
+    return plan(process, linux, wants_lsm ? detect_host_lsm() : HostLsm{});
 }
 
 Result<void> apply_initial_cpu_affinity(const ProcessSecurityPlan& plan) {
@@ -88,12 +91,12 @@ Result<void> prepare_for_user_switch(const ProcessSecurityPlan& plan) {
     if (plan.io_priority) TRY(apply_io_priority(*plan.io_priority));
     if (plan.cpu_affinity.final_) TRY(apply_cpu_affinity(*plan.cpu_affinity.final_));
     TRY(drop_bounding_set(plan.caps));
-    TRY_SYS(::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "set keep-capabilities");
+    if (plan.keep_caps_across_setuid) TRY_SYS(::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "set keep-capabilities");
     return {};
 }
 
 Result<UniqueFd> finish(const ProcessSecurityPlan& plan) {
-    TRY_SYS(::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0), "clear keep-capabilities");
+    if (plan.keep_caps_across_setuid) TRY_SYS(::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0), "clear keep-capabilities");
     UniqueFd notify_fd;
     if (plan.no_new_privileges) TRY_SYS(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
     if (plan.seccomp && !plan.no_new_privileges) {

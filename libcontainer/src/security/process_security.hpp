@@ -55,6 +55,9 @@ struct ProcessSecurityPlan {
     std::optional<int> io_priority;
     CpuAffinityPlan cpu_affinity;
     std::optional<std::string> apparmor_profile, selinux_label;
+    // process.user.uid is not 0: setresuid would clear the capabilities unless
+    // PR_SET_KEEPCAPS is set around it. Switching to uid 0 never clears them.
+    bool keep_caps_across_setuid = true;
 };
 
 // Pure validation + precomputation (capability numbers, seccomp rules, scheduler values,

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bootstrap/channel.hpp"
 #include "bootstrap/notify_socket.hpp"
 #include "hooks.hpp"
 #include "lc/container.hpp"
@@ -124,15 +125,8 @@ std::string oci_state_json(const ContainerInfo& info) {
 
 namespace {
 
-// start, once the container is known to be created and `lock` is held.
-Result<void> start_locked(const StateStore& store, const ContainerState& st, UniqueFd lock,
-                          const std::string& notify_host) {
-    const std::string& id = st.id;
-    // Bound before the process is released, so that no READY=1 can be sent to nowhere.
-    UniqueFd notify_sock;
-    if (!notify_host.empty()) {
-        TRY_ASSIGN(notify_sock, notify::bind_socket(store.dir(id)));
-    }
+// Releases an init that waits on exec.fifo.
+Result<void> release_by_fifo(const StateStore& store, const std::string& id) {
     std::string fifo = store.fifo_path(id);
     // Non-blocking: ENXIO means no reader, i.e. the init is gone; we never hang on it.
     UniqueFd fd(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
@@ -143,6 +137,36 @@ Result<void> start_locked(const StateStore& store, const ContainerState& st, Uni
     if (::write(fd.get(), "0", 1) != 1) return sys_error("write " + fifo);
     fd.reset();
     ::unlink(fifo.c_str());
+    return {};
+}
+
+// Releases the init `run` just created (CreateOptions::start_over_channel). It closes its end
+// once it has the message: after that it no longer depends on this process.
+Result<void> release_by_channel(UniqueFd channel) {
+    bootstrap::Channel ch(std::move(channel));
+    auto sent = ch.send(bootstrap::MsgType::Start);
+    if (!sent) {
+        if (sent.error().code == EPIPE) return plain_error(ESRCH, "container init is not waiting for start (it exited?)");
+        return sent;
+    }
+    return ch.expect_close();
+}
+
+// start, once the container is known to be created and `lock` is held. `channel`: see
+// release_by_channel; without it the init waits on exec.fifo.
+Result<void> start_locked(const StateStore& store, const ContainerState& st, UniqueFd lock,
+                          const std::string& notify_host, UniqueFd channel = {}) {
+    const std::string& id = st.id;
+    // Bound before the process is released, so that no READY=1 can be sent to nowhere.
+    UniqueFd notify_sock;
+    if (!notify_host.empty()) {
+        TRY_ASSIGN(notify_sock, notify::bind_socket(store.dir(id)));
+    }
+    if (channel) {
+        TRY(release_by_channel(std::move(channel)));
+    } else {
+        TRY(release_by_fifo(store, id));
+    }
     TRY_ASSIGN(auto hooks, saved_hooks(st));
     if (hooks && !hooks->poststart.empty()) {
         // poststart runs "after the user-specified process is executed": wait for the exec.
@@ -172,9 +196,11 @@ Result<void> start_container(const StateStore& store, const std::string& id, con
     return start_locked(store, info.state, std::move(lock), notify_host);
 }
 
-Result<void> start_created(const StateStore& store, const CreatedContainer& c, const std::string& notify_host) {
-    TRY_ASSIGN(UniqueFd lock, store.lock(c.state.id));
-    return start_locked(store, c.state, std::move(lock), notify_host);
+Result<void> start_created(const StateStore& store, CreatedContainer& c, const std::string& notify_host) {
+    if (!c.lock) {
+        TRY_ASSIGN(c.lock, store.lock(c.state.id));
+    }
+    return start_locked(store, c.state, std::move(c.lock), notify_host, std::move(c.start_channel));
 }
 
 Result<void> kill_container(const StateStore& store, const std::string& id, int sig, bool all) {

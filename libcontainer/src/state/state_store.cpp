@@ -162,13 +162,18 @@ Result<void> StateStore::remove(const std::string& id) const {
     if (rootfd < 0) return errno == ENOENT ? Result<void>() : Result<void>(sys_error("open " + root_));
     UniqueFd owned(rootfd);
     // The files cort itself keeps there, removed by name: no directory listing in the common
-    // case. Anything else (a temp file left by a killed create) makes the rmdir fail: then list.
+    // case. exec.fifo only if the rmdir says it is needed: `start` removed it already, and
+    // `run` never made one. Anything else (a temp file left by a killed create) makes the
+    // rmdir fail: then list.
     int fd = ::openat(rootfd, id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0) {
         UniqueFd dir(fd);
-        for (const char* name : {"state.json", "config.json", "exec.fifo", ".lock"})
+        for (const char* name : {"state.json", "config.json", ".lock"})
             if (::unlinkat(fd, name, 0) < 0 && errno != ENOENT) break;
         if (::unlinkat(rootfd, id.c_str(), AT_REMOVEDIR) == 0 || errno == ENOENT) return {};
+        if (errno == ENOTEMPTY && ::unlinkat(fd, "exec.fifo", 0) == 0 &&
+            (::unlinkat(rootfd, id.c_str(), AT_REMOVEDIR) == 0 || errno == ENOENT))
+            return {};
     }
     return remove_tree(rootfd, id.c_str());
 }

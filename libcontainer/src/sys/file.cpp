@@ -56,23 +56,33 @@ Result<void> write_file_at(int dirfd, const char* path, std::string_view data) {
     return {};
 }
 
-Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
-    std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0) return sys_error("create " + tmp);
-    UniqueFd owned(fd);
+namespace {
+
+Result<void> write_whole(int fd, std::string_view data, const std::string& what) {
     const char* p = data.data();
     size_t left = data.size();
     while (left > 0) {
         ssize_t n = ::write(fd, p, left);
         if (n < 0) {
             if (errno == EINTR) continue;
-            int e = errno;
-            ::unlink(tmp.c_str());
-            return sys_error("write " + tmp, e);
+            return sys_error("write " + what);
         }
         p += n;
         left -= static_cast<size_t>(n);
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
+    std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) return sys_error("create " + tmp);
+    UniqueFd owned(fd);
+    if (auto w = write_whole(fd, data, tmp); !w) {
+        ::unlink(tmp.c_str());
+        return w;
     }
     if (::rename(tmp.c_str(), path.c_str()) < 0) {
         int e = errno;
@@ -80,6 +90,13 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, m
         return sys_error("rename " + tmp + " to " + path, e);
     }
     return {};
+}
+
+Result<void> write_new_file(const std::string& path, std::string_view data, mode_t mode) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) return sys_error("create " + path);
+    UniqueFd owned(fd);
+    return write_whole(fd, data, path);
 }
 
 }  // namespace lc::sys

@@ -16,6 +16,10 @@ Result<void> write_file_at(int dirfd, const char* path, std::string_view data);
 // old or the new file, never a partial one. No fsync: this is for state under /run, which
 // does not outlive a reboot, and an fsync costs tens of ms when /run sits on a disk.
 Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0600);
+// A file that must not exist yet (O_EXCL|O_NOFOLLOW), written in place: for a directory
+// nobody reads before the writer is done with it (a container's state dir while `create`
+// holds its lock), where the temp file and rename buy nothing.
+Result<void> write_new_file(const std::string& path, std::string_view data, mode_t mode = 0600);
 Result<UniqueFd> open_fd(const std::string& path, int flags, mode_t mode = 0);
 
 }  // namespace lc::sys

@@ -105,8 +105,11 @@ TEST_CASE("capability sets are applied around a uid switch", "[caps][real]") {
     specs::Process proc;
     proc.capabilities = caps_of({"CAP_CHOWN", "CAP_KILL", "CAP_SETGID", "CAP_SETUID"}, {"CAP_KILL"},
                                 {"CAP_KILL", "CAP_CHOWN"}, {"CAP_CHOWN"}, {"CAP_CHOWN"});
+    proc.user.uid = 1000;  // the plan keeps the capabilities across the switch only for a non-0 uid
+    proc.user.gid = 1000;
     auto plan = lc::security::plan(proc, nullptr, HostLsm{});
     REQUIRE(plan.ok());
+    CHECK(plan->keep_caps_across_setuid);
     auto rep = run_in_child([&]() -> std::string {
         if (auto r = prepare_for_user_switch(*plan); !r) return r.error().text();
         // What the lead does between the two calls.
@@ -126,6 +129,7 @@ TEST_CASE("capability sets are applied when staying root", "[caps][real]") {
                                 {"CAP_SYS_ADMIN", "CAP_NET_BIND_SERVICE"}, {}, {});
     auto plan = lc::security::plan(proc, nullptr, HostLsm{});
     REQUIRE(plan.ok());
+    CHECK(!plan->keep_caps_across_setuid);  // uid 0 to uid 0: no PR_SET_KEEPCAPS at all
     auto rep = run_in_child([&]() -> std::string {
         if (auto r = prepare_for_user_switch(*plan); !r) return r.error().text();
         auto fd = finish(*plan);
