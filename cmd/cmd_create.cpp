@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "lc/container.hpp"
 #include "lc/fd.hpp"
+#include "rootfs/safe_path.hpp"
 #include "state/container_id.hpp"
 
 namespace cort {
@@ -30,7 +31,7 @@ lc::Result<std::string> canonical_dir(const std::string& path) {
     lc::UniqueFd fd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!fd) return lc::sys_error("bundle " + path);
     char buf[PATH_MAX];
-    std::string link = "/proc/self/fd/" + std::to_string(fd.get());
+    std::string link = lc::rootfs::fd_path(fd.get());
     ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
     if (n > 0 && buf[0] == '/') return std::string(buf, static_cast<size_t>(n));
     // No /proc, or the "(unreachable)" of a directory outside our root: the slow way.

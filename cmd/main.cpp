@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "cli.hpp"
@@ -111,23 +110,22 @@ int main(int argc, char** argv, char** envp) {
     }
     // CVE-2019-5736: normally done already by reexec_early; this catches a command line that
     // it read differently. Before anything is opened or logged; other verbs never pay for it.
-    if (!g.positional.empty() && !g.has("help") && !g.has("version")) {
-        const std::string& verb = g.positional[0];
-        if (verb == "create" || verb == "run" || verb == "exec") {
-            if (!g_image_protected) {
-                if (auto sealed = lc::sys::reexec_sealed(argv, envp); !sealed) {
-                    std::fprintf(stderr, "cort: %s\n", sealed.error().text().c_str());
-                    return 1;
-                }
+    const bool enters_container =
+        !g.positional.empty() && !g.has("help") && !g.has("version") && verb_enters_container(g.positional[0].c_str());
+    if (enters_container) {
+        if (!g_image_protected) {
+            if (auto sealed = lc::sys::reexec_sealed(argv, envp); !sealed) {
+                std::fprintf(stderr, "cort: %s\n", sealed.error().text().c_str());
+                return 1;
             }
-            // execveat named the process after the fd ("4"): give `ps`/`top` the name it was
-            // called by (argv[0] survives the re-exec).
-            const char* base = std::strrchr(argv[0], '/');
-            ::prctl(PR_SET_NAME, base ? base + 1 : argv[0], 0, 0, 0);
         }
+        // execveat named the process after the fd ("4"): give `ps`/`top` the name it was
+        // called by (argv[0] survives the re-exec).
+        const char* base = std::strrchr(argv[0], '/');
+        ::prctl(PR_SET_NAME, base ? base + 1 : argv[0], 0, 0, 0);
     }
     lc::log::init({opts.log, opts.log_format == "json" ? lc::log::Format::Json : lc::log::Format::Text, opts.debug});
-    if (opts.debug && !g.positional.empty() && verb_enters_container(g.positional[0].c_str()))
+    if (opts.debug && enters_container)
         lc::log::debug(cort_entry_verdict == kEntryProtected
                            ? "CVE-2019-5736: image protected, seen at the entry point (before libc start-up)"
                            : "CVE-2019-5736: image protected by the re-exec after libc start-up");

@@ -214,6 +214,20 @@ std::string pids_max_of(pid_t init) {
     return "pids.max=" + trim(read_file(dir + "/pids.max"));
 }
 
+// `create` as both engines call it: --pid-file, and with a terminal the config says so and
+// a receiver named "ctr" serves the console socket.
+std::vector<std::string> create_args(Replay& r, bool tty, const std::string& pid_file) {
+    std::vector<std::string> create{"create", "--bundle", r.bundle().path(), "--pid-file", r.path(pid_file)};
+    if (tty) {
+        r.bundle().config["process"]["terminal"] = true;
+        r.bundle().save();
+        create.push_back("--console-socket");
+        create.push_back(start_receiver(r, "ctr"));
+    }
+    create.push_back(r.id());
+    return create;
+}
+
 // conmon (podman): every call prefixed with --log-format=json --log FILE.
 void replay_conmon(Replay& r, bool tty) {
     const std::string& id = r.id();
@@ -221,15 +235,7 @@ void replay_conmon(Replay& r, bool tty) {
     write_file(r.path("ptty.json"), process_json(true).dump());
     write_file(r.path("res.json"), R"({"pids":{"limit":123}})");
 
-    std::vector<std::string> create{"create", "--bundle", r.bundle().path(), "--pid-file", r.path("ctr.pid")};
-    if (tty) {
-        r.bundle().config["process"]["terminal"] = true;
-        r.bundle().save();
-        create.push_back("--console-socket");
-        create.push_back(start_receiver(r, "ctr"));
-    }
-    create.push_back(id);
-    auto c = r.call(create);
+    auto c = r.call(create_args(r, tty, "ctr.pid"));
     r.step("create", c, [&] { return r.status(); }, Replay::pid_file_shape(r.path("ctr.pid")));
     pid_t init = Replay::pid_in(r.path("ctr.pid"));
     r.step("start", r.call({"start", id}), [&] { return r.status_becomes("running"); });
@@ -297,15 +303,7 @@ void replay_conmon(Replay& r, bool tty) {
 // containerd-shim (runc v2 shim): --root R --log B/log.json --log-format json.
 void replay_shim(Replay& r, bool tty) {
     const std::string& id = r.id();
-    std::vector<std::string> create{"create", "--bundle", r.bundle().path(), "--pid-file", r.path("init.pid")};
-    if (tty) {
-        r.bundle().config["process"]["terminal"] = true;
-        r.bundle().save();
-        create.push_back("--console-socket");
-        create.push_back(start_receiver(r, "ctr"));
-    }
-    create.push_back(id);
-    auto c = r.call(create);
+    auto c = r.call(create_args(r, tty, "init.pid"));
     r.step("create", c, [&] { return r.status(); }, Replay::pid_file_shape(r.path("init.pid")));
     r.step("start", r.call({"start", id}), [&] { return r.status_becomes("running"); });
 

@@ -56,9 +56,9 @@ Result<void> check_target(const MountTarget& t, int fd, const std::string& dest)
     return {};
 }
 
-Result<void> do_mount(const std::string& source, int target_fd, const std::string& type, unsigned long flags,
-                      const std::string& data, const std::string& dest) {
-    std::string target = fd_path(target_fd);
+// `target` is the path mount(2) acts on: an fd's /proc/self/fd path, or a name under one.
+Result<void> do_mount(const std::string& source, const std::string& target, const std::string& type,
+                      unsigned long flags, const std::string& data, const std::string& dest) {
     if (::mount(source.c_str(), target.c_str(), type.empty() ? nullptr : type.c_str(), flags,
                 data.empty() ? nullptr : data.c_str()) < 0)
         return sys_error("mount " + source + " to " + dest);
@@ -106,7 +106,7 @@ Result<void> mount_bind(const MountTarget& t, const PlannedMount& m, const Setup
         if (sys::move_mount(tree, "", fd.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
             return sys_error("attach idmapped mount " + m.source + " to " + m.destination);
     } else {
-        TRY(do_mount(m.source, fd.get(), "", MS_BIND | (m.opts.flags & MS_REC), "", m.destination));
+        TRY(do_mount(m.source, fd_path(fd.get()), "", MS_BIND | (m.opts.flags & MS_REC), "", m.destination));
     }
     return apply_after_mount(t, m, m.opts.remount_flags() != 0);
 }
@@ -134,15 +134,13 @@ Result<void> mount_fs(MountTarget& t, const PlannedMount& m) {
     if (!m.opts.tmpcopyup) {  // (the directory is new and empty: nothing to copy up)
         TRY_ASSIGN(std::string point, fresh_mount_point(t, m.destination));
         if (!point.empty()) {
-            if (::mount(m.source.c_str(), point.c_str(), m.type.empty() ? nullptr : m.type.c_str(), m.opts.flags,
-                        m.opts.data.empty() ? nullptr : m.opts.data.c_str()) < 0)
-                return sys_error("mount " + m.source + " to " + m.destination);
+            TRY(do_mount(m.source, point, m.type, m.opts.flags, m.opts.data, m.destination));
             return apply_after_mount(t, m, false);
         }
     }
     TRY_ASSIGN(UniqueFd fd, t.root.mkdir_all(m.destination));
     TRY(check_target(t, fd.get(), m.destination));
-    TRY(do_mount(m.source, fd.get(), m.type, m.opts.flags, m.opts.data, m.destination));
+    TRY(do_mount(m.source, fd_path(fd.get()), m.type, m.opts.flags, m.opts.data, m.destination));
     if (m.opts.tmpcopyup) {
         // `fd` still names the directory now hidden under the tmpfs: the copy's source.
         TRY_ASSIGN(UniqueFd top, reopen(t, m.destination));
@@ -164,7 +162,7 @@ Result<void> mount_cgroup2(const MountTarget& t, const PlannedMount& m, const Se
     if (::mount("cgroup2", target.c_str(), "cgroup2", flags, nullptr) == 0) return apply_after_mount(t, m, false);
     if ((errno != EPERM && errno != EBUSY) || ctx.cgroup_mounts.empty())
         return sys_error("mount cgroup2 to " + m.destination);
-    TRY(do_mount(ctx.cgroup_mounts.front().host_path, fd.get(), "", MS_BIND | MS_REC, "", m.destination));
+    TRY(do_mount(ctx.cgroup_mounts.front().host_path, target, "", MS_BIND | MS_REC, "", m.destination));
     return apply_after_mount(t, m, (flags & kPerMountFlags) != 0);
 }
 
@@ -174,7 +172,7 @@ Result<void> mount_cgroup_v1(const MountTarget& t, const PlannedMount& m, const 
     TRY_ASSIGN(UniqueFd fd, t.root.mkdir_all(m.destination));
     TRY(check_target(t, fd.get(), m.destination));
     unsigned long flags = m.opts.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
-    TRY(do_mount("tmpfs", fd.get(), "tmpfs", flags, "mode=755", m.destination));
+    TRY(do_mount("tmpfs", fd_path(fd.get()), "tmpfs", flags, "mode=755", m.destination));
     TRY_ASSIGN(UniqueFd dir, t.root.resolve(m.destination, O_DIRECTORY));
     // The tmpfs is ours and nothing else runs in this mount namespace yet: its entries may be
     // named through the directory's fd path, which crosses into each new bind mount.
@@ -186,8 +184,7 @@ Result<void> mount_cgroup_v1(const MountTarget& t, const PlannedMount& m, const 
             return Error(EINVAL, "cgroup mount: bad hierarchy name \"" + src.name + "\"");
         if (::mkdirat(dir.get(), src.name.c_str(), 0755) < 0 && errno != EEXIST) return sys_error("mkdir " + dest);
         const std::string sub_path = dir_path + "/" + src.name;
-        if (::mount(src.host_path.c_str(), sub_path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
-            return sys_error("mount " + src.host_path + " to " + dest);
+        TRY(do_mount(src.host_path, sub_path, "", MS_BIND | MS_REC, "", dest));
         for (const auto& alias : src.aliases) {
             if (alias == src.name) continue;
             if (::symlinkat(src.name.c_str(), dir.get(), alias.c_str()) < 0 && errno != EEXIST)
