@@ -13,7 +13,7 @@ namespace cort {
 
 // systemd socket activation, as runc (go-systemd's activation.Files) reads it: the fds are
 // ours only when LISTEN_PID names this process; anything malformed means none.
-static unsigned listen_fds_from_env() {
+unsigned listen_fds_from_env() {
     const char* pid = std::getenv("LISTEN_PID");
     const char* fds = std::getenv("LISTEN_FDS");
     if (!pid || !fds || !*pid || !*fds) return 0;

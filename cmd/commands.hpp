@@ -25,5 +25,7 @@ const std::vector<FlagSpec>& update_flags();
 // Shared by create and run: the flags and their translation into CreateOptions.
 const std::vector<FlagSpec>& create_flags();
 lc::Result<lc::CreateOptions> create_options(const GlobalOptions& g, const ParsedArgs& a, const std::string& id);
+// systemd socket activation: how many fds from 3 are ours (LISTEN_PID names this process).
+unsigned listen_fds_from_env();
 
 }  // namespace cort

@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "commands.hpp"
 #include "early_entry.hpp"
 #include "lc/log.hpp"
 #include "sys/exe_seal.hpp"
+#include "sys/fds.hpp"
 
 #ifndef CORT_VERSION
 #define CORT_VERSION "0.0.0"
@@ -45,6 +47,23 @@ std::string default_root() {
     const char* xdg = std::getenv("XDG_RUNTIME_DIR");
     if (::geteuid() != 0 && xdg && *xdg) return std::string(xdg) + "/cort";
     return "/run/cort";
+}
+
+// CVE-2024-21626: an fd the caller left open (a host directory, a socket) must never reach
+// a hook or the container. Everything above stdio and the fds passed on purpose is closed
+// before the log file, the state dir or any child exists, so nothing of the caller can be
+// mistaken for cort's own or inherited by what cort starts (docs/security.md).
+void drop_inherited_fds(const std::string& verb, const ParsedArgs* a) {
+    unsigned passed = 0;
+    if (a && a->has("preserve-fds")) {
+        // An invalid count is reported by the command itself; nothing is passed then.
+        const std::string v = a->get("preserve-fds");
+        char* end = nullptr;
+        unsigned long n = std::strtoul(v.c_str(), &end, 10);
+        if (!v.empty() && !*end && n <= 4096) passed = static_cast<unsigned>(n);
+    }
+    if (verb != "exec") passed += listen_fds_from_env();
+    lc::sys::close_fds_from(3 + passed);
 }
 
 void print_version() {
@@ -124,11 +143,14 @@ int main(int argc, char** argv, char** envp) {
         const char* base = std::strrchr(argv[0], '/');
         ::prctl(PR_SET_NAME, base ? base + 1 : argv[0], 0, 0, 0);
     }
-    lc::log::init({opts.log, opts.log_format == "json" ? lc::log::Format::Json : lc::log::Format::Text, opts.debug});
-    if (opts.debug && enters_container)
-        lc::log::debug(cort_entry_verdict == kEntryProtected
-                           ? "CVE-2019-5736: image protected, seen at the entry point (before libc start-up)"
-                           : "CVE-2019-5736: image protected by the re-exec after libc start-up");
+    auto start_logging = [&] {
+        lc::log::init({opts.log, opts.log_format == "json" ? lc::log::Format::Json : lc::log::Format::Text, opts.debug});
+        if (opts.debug && enters_container)
+            lc::log::debug(cort_entry_verdict == kEntryProtected
+                               ? "CVE-2019-5736: image protected, seen at the entry point (before libc start-up)"
+                               : "CVE-2019-5736: image protected by the re-exec after libc start-up");
+    };
+    if (!enters_container) start_logging();
     if (g.has("version")) {
         print_version();
         return 0;
@@ -149,6 +171,10 @@ int main(int argc, char** argv, char** envp) {
         std::vector<FlagSpec> flags = c.flags;
         flags.push_back({{"help", "h"}, false, "show help"});
         auto a = parse_args(flags, args, cmd_index + 1, !c.flags_anywhere);
+        if (enters_container) {
+            drop_inherited_fds(name, a ? &*a : nullptr);
+            start_logging();
+        }
         if (!a) return fail_usage(c, a.error().text());
         if (a->has("help")) {
             print_command_help(c);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lc/fd.hpp"
+#include "sys/fds.hpp"
 #include "sys/syscalls.hpp"
 
 namespace lc::hooks {
@@ -37,7 +38,10 @@ Result<void> run_hook(const specs::Hook& h, std::string_view state_json, std::st
     TRY_ASSIGN(Pipe out, make_pipe());
     std::vector<std::string> args = h.args.empty() ? std::vector<std::string>{h.path} : h.args;
     auto argv = to_argv(args);
-    auto envp = to_argv(h.env);
+    // Without an env of its own the hook inherits ours, PATH included, as runc's and crun's do.
+    std::vector<char*> envp_own;
+    if (h.env) envp_own = to_argv(*h.env);
+    char* const* envp = h.env ? envp_own.data() : environ;
     pid_t pid = ::fork();
     if (pid < 0) return sys_error("fork " + what);
     if (pid == 0) {
@@ -48,7 +52,11 @@ Result<void> run_hook(const specs::Hook& h, std::string_view state_json, std::st
         ::dup2(in.read.get(), 0);
         ::dup2(out.write.get(), 1);
         ::dup2(out.write.get(), 2);
-        ::execve(h.path.c_str(), argv.data(), envp.data());
+        // Only the state, stdout and stderr: not the --preserve-fds meant for the container
+        // process, nor any fd of ours that lacked CLOEXEC. Hooks in the container run under
+        // its seccomp filter, where close_range may be denied: close_fds_from falls back.
+        sys::close_fds_from(3);
+        ::execve(h.path.c_str(), argv.data(), envp);
         _exit(127);
     }
     in.read.reset();

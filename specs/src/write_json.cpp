@@ -106,7 +106,11 @@ ojson to_ojson(const Mount& m) {
 ojson to_ojson(const Hook& h) {
     ojson j = {{"path", h.path}};
     put_list(j, "args", h.args);
-    put_list(j, "env", h.env);
+    if (h.env) {
+        ojson env = ojson::array();
+        for (const auto& e : *h.env) env.push_back(e);
+        j["env"] = std::move(env);
+    }
     put_opt(j, "timeout", h.timeout);
     return j;
 }

@@ -223,14 +223,16 @@ TEST_CASE("CVE-2024-21626: no host fd reaches the container", "[escape][fds]") {
     CHECK(split_lines(r.out) == std::vector<std::string>{"0", "1", "2"});
 }
 
+// The caller's other fds are closed before anything runs (test_escape_fds.cpp), so the fd a
+// cwd could escape through is one passed on purpose: a host directory as --preserve-fds.
 TEST_CASE("CVE-2024-21626: a cwd outside the rootfs is refused", "[escape][cwd]") {
     Bundle b;
     b.set_args({"sh", "-c", "ls"});
-    SECTION("process.cwd = /proc/self/fd/7, fd 7 a leaked host directory") {
-        b.config["process"]["cwd"] = "/proc/self/fd/7";
+    SECTION("process.cwd = /proc/self/fd/3, fd 3 a passed host directory") {
+        b.config["process"]["cwd"] = "/proc/self/fd/3";
     }
-    SECTION("process.cwd through an image symlink to /proc/self/fd/7") {
-        fs::create_symlink("/proc/self/fd/7", b.rootfs() + "/evil");
+    SECTION("process.cwd through an image symlink to /proc/self/fd/3") {
+        fs::create_symlink("/proc/self/fd/3", b.rootfs() + "/evil");
         b.config["process"]["cwd"] = "/evil";
     }
     b.save();
@@ -238,20 +240,37 @@ TEST_CASE("CVE-2024-21626: a cwd outside the rootfs is refused", "[escape][cwd]"
     ContainerGuard g(id);
     RunOptions o;
     o.cwd = b.path();
+    auto r = sh_with_rt("exec 3</; $RT run --preserve-fds 1 --bundle " + b.path() + " " + id, o);
+    INFO(r.describe());
+    CHECK(r.exit_code != 0);
+    // runc: "current working directory is outside of container mount namespace root".
+    CHECK(r.err.find("outside") != std::string::npos);
+    if (runtime_is_cort()) CHECK(r.err.find("process.cwd") != std::string::npos);
+    assert_nothing_left(id, b.path());
+}
+
+TEST_CASE("CVE-2024-21626: a cwd through a leaked, unpassed fd finds nothing", "[escape][cwd]") {
+    Bundle b;
+    b.set_args({"ls"});
+    b.config["process"]["cwd"] = "/proc/self/fd/7/etc";
+    b.save();
+    std::string id = unique_id("cwdleak");
+    ContainerGuard g(id);
+    RunOptions o;
+    o.cwd = b.path();
     auto r = sh_with_rt("exec 7</; $RT run --bundle " + b.path() + " " + id, o);
     INFO(r.describe());
     CHECK(r.exit_code != 0);
-    CHECK(r.err.find("process.cwd") != std::string::npos);
-    CHECK(r.err.find("outside the container") != std::string::npos);
+    CHECK(r.out.find("shadow") == std::string::npos);
     assert_nothing_left(id, b.path());
 }
 
 TEST_CASE("CVE-2024-21626: exec --cwd outside the rootfs is refused", "[escape][cwd][exec]") {
     RunningContainer c("cwdexec");
-    auto r = sh_with_rt("exec 7</; $RT exec --cwd /proc/self/fd/7 " + c.guard.id() + " ls");
+    auto r = sh_with_rt("exec 3</; $RT exec --preserve-fds 1 --cwd /proc/self/fd/3 " + c.guard.id() + " ls");
     INFO(r.describe());
     CHECK(r.exit_code != 0);
-    CHECK(r.err.find("outside the container") != std::string::npos);
+    CHECK(r.err.find("outside") != std::string::npos);
     CHECK(c.pids().size() == 1);
 }
 
@@ -408,11 +427,11 @@ TEST_CASE("without openat2 (ENOSYS under seccomp) the fallbacks hold", "[escape]
     }
     SECTION("a cwd outside the rootfs is refused") {
         Bundle b;
-        b.config["process"]["cwd"] = "/proc/self/fd/7";
+        b.config["process"]["cwd"] = "/proc/self/fd/3";
         b.set_args({"ls"});
         auto r = run_cmd({"/bin/sh", "-c",
-                          "exec 7</; exec " + tool + " " + runtime_path() + " --root " + state_root() +
-                              " run --bundle " + b.path() + " " + id});
+                          "exec 3</; exec " + tool + " " + runtime_path() + " --root " + state_root() +
+                              " run --preserve-fds 1 --bundle " + b.path() + " " + id});
         INFO(r.describe());
         CHECK(r.exit_code != 0);
         CHECK(r.err.find("outside the container") != std::string::npos);

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <unistd.h>
 
@@ -232,4 +233,26 @@ TEST_CASE("a failing poststart hook only warns", "[hooks][cort-only]") {
     CHECK(s.exit_code == 0);
     CHECK(status_of(id) == "running");
     CHECK(kinds(h.lines()) == std::vector<std::string>{"poststart"});
+}
+
+TEST_CASE("a hook without env runs with the runtime's environment; env [] is empty", "[hooks]") {
+    // runc and crun: Go's exec.Cmd with a nil Env inherits; an empty list is an empty env.
+    Bundle b;
+    b.set_args({"true"});
+    std::string out = b.path() + "/hook-env";
+    add_hook(b.config, "createRuntime", {"/bin/sh", "-c", "echo \"path=$PATH marker=$CORT_HOOK_MARKER\" >> " + out});
+    add_hook(b.config, "prestart", {"/bin/sh", "-c", "echo \"marker=$CORT_HOOK_MARKER\" >> " + out});
+    b.config["hooks"]["prestart"].back()["env"] = json::array();
+    b.save();
+    std::string id = unique_id("hookenv");
+    ContainerGuard g(id);
+    const char* path = std::getenv("PATH");
+    REQUIRE(path);
+    auto r = run_cmd({"/usr/bin/env", "CORT_HOOK_MARKER=inherited", runtime_path(), "--root", state_root(), "run",
+                      "--bundle", b.path(), id});
+    INFO(r.describe());
+    REQUIRE(r.exit_code == 0);
+    // prestart runs before createRuntime.
+    CHECK(split_lines(read_file(out)) ==
+          std::vector<std::string>{"marker=", "path=" + std::string(path) + " marker=inherited"});
 }

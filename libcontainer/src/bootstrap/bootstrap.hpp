@@ -24,6 +24,7 @@ struct ChildContext {
                                  // or it would never see EOF when the parent dies before
                                  // the death signal is set
     int fifo_fd = -1;          // read end of exec.fifo; the init waits on it for `start`
+    int fifo_writer_fd = -1;   // a write end the init holds while it waits (init.cpp)
     int lock_fd = -1;          // the state lock: flock follows the open file, so a child
                                // holding a copy would keep `start` waiting forever
     int console_fd = -1;       // connected --console-socket when process.terminal (console.hpp)

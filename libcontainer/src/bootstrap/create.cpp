@@ -145,7 +145,7 @@ std::optional<std::string> limited_resource(const specs::Spec& spec) {
 Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore& store, ContainerState& st,
                                              cgroups::Manager* mgr, int lock_fd) {
     const std::string dir = store.dir(plan.opts.id);
-    UniqueFd fifo_fd;
+    UniqueFd fifo_fd, fifo_writer;
     if (!plan.opts.start_over_channel) {
         const std::string fifo = store.fifo_path(plan.opts.id);
         if (::mkfifo(fifo.c_str(), 0622) < 0) return sys_error("mkfifo " + fifo);
@@ -153,6 +153,11 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
         // /proc inside the container and works whatever uid the process runs as.
         fifo_fd.reset(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
         if (!fifo_fd) return sys_error("open " + fifo);
+        // A write end for the init to hold: while one writer stays, a stranger opening and
+        // closing the fifo never leaves it in the hangup state that would wake its poll
+        // over and over.
+        fifo_writer.reset(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+        if (!fifo_writer) return sys_error("open " + fifo + " for writing");
     }
 
     bootstrap::ChildContext ctx;
@@ -171,6 +176,7 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
     ctx.channel_fd = chans.second.fd();
     ctx.parent_channel_fd = ch.fd();
     ctx.fifo_fd = fifo_fd.get();
+    ctx.fifo_writer_fd = fifo_writer.get();
     if (mgr) ctx.cgroup_mounts = mgr->mount_sources();
     TRY_ASSIGN(std::vector<UniqueFd> idmapped, bootstrap::prepare_idmapped_mounts(*plan.rootfs_plan));
     for (const auto& fd : idmapped) ctx.idmapped_fds.push_back(fd.get());
@@ -196,6 +202,7 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
     reaper.add(first);
     chans.second.close();
     fifo_fd.reset();
+    fifo_writer.reset();
     console_fd.reset();
     ns_fds.clear();
     idmapped.clear();

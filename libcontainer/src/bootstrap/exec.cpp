@@ -12,6 +12,7 @@
 #include "bootstrap/child_process.hpp"
 #include "bootstrap/console.hpp"
 #include "bootstrap/exec_stage.hpp"
+#include "bootstrap/process_setup.hpp"
 #include "cgroups/manager.hpp"
 #include "cgroups/paths.hpp"
 #include "lc/container.hpp"
@@ -243,9 +244,13 @@ Result<ExecStarted> exec_process(const ExecOptions& o) {
     ctx.process = &proc;
     ctx.security = &sec;
     ctx.rlimits = std::move(rlimits);
-    ctx.env = proc.env;
+    ctx.env = bootstrap::merge_env(proc.env);
     ctx.namespaces = ns.list;
     ctx.joins_user_ns = ns.user;
+    if (ns.user) {
+        auto sg = sys::read_file("/proc/" + std::to_string(st.pid) + "/setgroups");
+        ctx.setgroups_allowed = !sg || sg->rfind("deny", 0) != 0;
+    }
     ctx.channel_fd = chans.second.fd();
     ctx.parent_channel_fd = ch.fd();
     ctx.console_fd = console_child.get();

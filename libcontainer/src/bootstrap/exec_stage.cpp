@@ -15,6 +15,7 @@
 #include "bootstrap/console.hpp"
 #include "bootstrap/exec_stage.hpp"
 #include "bootstrap/process_setup.hpp"
+#include "sys/fds.hpp"
 #include "sys/file.hpp"
 #include "sys/syscalls.hpp"
 
@@ -65,19 +66,16 @@ Result<std::string> prepare(const ExecContext& ctx, const Channel& ch, std::vect
     if (ctx.console_fd >= 0) ::close(ctx.console_fd);
     if (proc.oom_score_adj) TRY(apply_oom_score_adj(*proc.oom_score_adj));
     TRY(apply_rlimits(ctx.rlimits));
-    bool setgroups_allowed = true;
-    if (ctx.joins_user_ns) {
-        auto sg = sys::read_file("/proc/self/setgroups");
-        setgroups_allowed = !sg || sg->rfind("deny", 0) != 0;
-    }
-    TRY_CTX(security::prepare_for_user_switch(*ctx.security), "process security");
-    TRY_CTX(switch_user(proc.user, setgroups_allowed), "process.user");
-    if (proc.user.umask) ::umask(*proc.user.umask);
-    TRY(enter_cwd(proc.cwd));
-    env = ctx.env;
-    add_home_env(env, proc.user.uid);
-    TRY_ASSIGN(std::string exe, find_executable(proc.args[0], env));
-    TRY_ASSIGN(UniqueFd notify_fd, security::finish(*ctx.security));
+    FinalizeInput fin_in;
+    fin_in.process = &proc;
+    fin_in.security = ctx.security;
+    fin_in.env = ctx.env;
+    fin_in.setgroups_allowed = ctx.setgroups_allowed;
+    fin_in.passed_fds = ctx.preserve_fds;
+    TRY_ASSIGN(FinalizedProcess fin, finalize_process(fin_in));
+    env = std::move(fin.env);
+    UniqueFd notify_fd = std::move(fin.seccomp_notify);
+    std::string exe = std::move(fin.exe);
     if (notify_fd) {
         TRY(ch.send(MsgType::SeccompFd, {}, 0, {notify_fd.get()}));
         TRY(ch.expect(MsgType::Run));
@@ -97,9 +95,6 @@ Result<std::string> prepare(const ExecContext& ctx, const Channel& ch, std::vect
         (void)ch.send_error(std::move(exe).error());
         _exit(1);
     }
-    // Not closed but marked CLOEXEC: the channel must survive until execve so that a
-    // failing execve can still be reported. Only stdio and the preserved fds stay open.
-    sys::close_range(3 + ctx.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);

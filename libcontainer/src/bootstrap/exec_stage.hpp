@@ -24,6 +24,9 @@ struct ExecContext {
     std::vector<std::string> env;
     std::vector<ExecNamespace> namespaces;
     bool joins_user_ns = false;
+    // Read by the parent from the host's /proc/<init>/setgroups: the container's /proc,
+    // which the exec stage sees, is the image's to fake.
+    bool setgroups_allowed = true;
     int channel_fd = -1;
     int parent_channel_fd = -1;  // closed first thing in stage 1: else no EOF if `cort exec` dies early
     int console_fd = -1;  // connected console socket (or cort's own socketpair end); -1 without a terminal

@@ -18,8 +18,10 @@
 #include "bootstrap/process_setup.hpp"
 #include "hooks.hpp"
 #include "rootfs/rootfs.hpp"
+#include "rootfs/safe_path.hpp"
 #include "security/process_security.hpp"
 #include "specs/oci_state.hpp"
+#include "sys/fds.hpp"
 #include "sys/file.hpp"
 #include "sys/procfs.hpp"
 #include "sys/syscalls.hpp"
@@ -59,8 +61,10 @@ Result<void> write_sysctls(const std::map<std::string, std::string>& sysctl) {
 }
 
 Result<void> wait_for_start(int fifo_fd) {
-    // The fifo was opened O_NONBLOCK by the parent: poll for the byte `start` writes. A
-    // writer that opens and closes without writing (a stray `cat > exec.fifo`) is ignored.
+    // The fifo was opened O_NONBLOCK by the parent: poll for the byte `start` writes. We hold
+    // a write end ourselves, so a stranger that opens and closes the fifo without writing
+    // (a monitoring tool, a stray `cat > exec.fifo`) never raises POLLHUP: the poll sleeps
+    // until a byte comes.
     for (;;) {
         pollfd p{fifo_fd, POLLIN, 0};
         if (::poll(&p, 1, -1) < 0) {
@@ -72,11 +76,21 @@ Result<void> wait_for_start(int fifo_fd) {
         if (n == 1) return {};
         if (n < 0 && errno != EAGAIN && errno != EINTR) return sys_error("read exec.fifo");
         if (n == 0) {
-            // POLLHUP stays set after a writer closed; back off instead of spinning.
+            // Only without our write end (the parent could not pass one): POLLHUP stays set
+            // after a writer closed; back off instead of spinning.
             struct timespec ts{0, 1000000};
             nanosleep(&ts, nullptr);
         }
     }
+}
+
+// Made through the container's root, never following a symlink out of it; one access()
+// when the cwd is there, as it usually is.
+Result<void> create_missing_cwd(const std::string& cwd) {
+    if (cwd == "/" || ::access(cwd.c_str(), F_OK) == 0 || errno != ENOENT) return {};
+    TRY_ASSIGN(rootfs::SafeRoot root, rootfs::SafeRoot::open("/"));
+    TRY_CTX(root.mkdir_all(cwd, 0755), "process.cwd \"" + cwd + "\"");
+    return {};
 }
 
 std::vector<char*> to_argv(const std::vector<std::string>& v) {
@@ -102,6 +116,13 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
     if (plan.spec.domainname && ::setdomainname(plan.spec.domainname->data(), plan.spec.domainname->size()) < 0)
         return sys_error("setdomainname \"" + *plan.spec.domainname + "\"");
 
+    // Read while "/proc" is still the one we inherited: after the pivot it is the image's,
+    // which can ship a fake setgroups file.
+    bool setgroups_allowed = true;
+    if (plan.new_ns & CLONE_NEWUSER) {
+        auto sg = sys::read_file("/proc/self/setgroups");
+        setgroups_allowed = !sg || sg->rfind("deny", 0) != 0;
+    }
     if (plan.has_mount_ns) {
         rootfs::SetupContext rctx;
         rctx.cgroup_mounts = ctx.cgroup_mounts;
@@ -129,6 +150,8 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
         ::close(ctx.console_fd);
     }
     if (plan.spec.linux) TRY(write_sysctls(plan.spec.linux->sysctl));
+    // runc and crun create a missing cwd; before finalize, which may make "/" read-only.
+    TRY(create_missing_cwd(plan.spec.process->cwd));
     TRY_CTX(rootfs::finalize_rootfs(*plan.rootfs_plan), "rootfs");
 
     const specs::Process& proc = *plan.spec.process;
@@ -139,24 +162,19 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
         // KEYCTL_JOIN_SESSION_KEYRING with a NULL name; ENOSYS/EPERM (keys disabled) is fine.
         ::syscall(SYS_keyctl, 1, nullptr);
     }
-    bool setgroups_allowed = true;
-    if (plan.new_ns & CLONE_NEWUSER) {
-        auto sg = sys::read_file("/proc/self/setgroups");
-        setgroups_allowed = !sg || sg->rfind("deny", 0) != 0;
-    }
-    const auto& sec = *plan.security_plan;
-    TRY_CTX(security::prepare_for_user_switch(sec), "process security");
-    TRY_CTX(switch_user(proc.user, setgroups_allowed), "process.user");
-    if (proc.user.umask) ::umask(*proc.user.umask);
-    TRY(enter_cwd(proc.cwd));
-    env = plan.env;
-    add_home_env(env, proc.user.uid);
-    TRY_ASSIGN(exe, find_executable(proc.args[0], env));
+    FinalizeInput fin_in;
+    fin_in.process = &proc;
+    fin_in.security = &*plan.security_plan;
+    fin_in.env = plan.env;
+    fin_in.setgroups_allowed = setgroups_allowed;
+    fin_in.passed_fds = plan.opts.listen_fds + plan.opts.preserve_fds;
     // Capabilities and seccomp before Ready, not after the fifo wait: a notify listener fd
     // must reach the parent while it is still there. What runs after this (the channel,
     // the fifo wait, execve) must be allowed by the filter, as with runc.
-    TRY_ASSIGN(UniqueFd notify_fd, security::finish(sec));
-    if (notify_fd) TRY(ch.send(MsgType::SeccompFd, {}, 0, {notify_fd.get()}));
+    TRY_ASSIGN(FinalizedProcess fin, finalize_process(fin_in));
+    if (fin.seccomp_notify) TRY(ch.send(MsgType::SeccompFd, {}, 0, {fin.seccomp_notify.get()}));
+    exe = std::move(fin.exe);
+    env = std::move(fin.env);
     return host_pid;
 }
 
@@ -195,6 +213,7 @@ void run_init(const ChildContext& ctx, bool joins_done) noexcept {
             _exit(1);
         }
         ::close(ctx.fifo_fd);
+        ::close(ctx.fifo_writer_fd);
     }
     const Plan& plan = *ctx.plan;
     if (plan.spec.hooks && !plan.spec.hooks->start_container.empty()) {
@@ -209,13 +228,15 @@ void run_init(const ChildContext& ctx, bool joins_done) noexcept {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     // Only stdio, the socket-activation fds and those the caller asked to preserve reach
-    // the container.
+    // the container: the rest is close-on-exec since before the filter was loaded; closing
+    // here too (where the filter allows it) keeps them out of /proc/1/fd right away.
     sys::close_range(3 + plan.opts.listen_fds + plan.opts.preserve_fds, ~0U, 0);
     auto argv = to_argv(plan.spec.process->args);
     auto envp = to_argv(env);
     ::execve(exe.c_str(), argv.data(), envp.data());
-    std::fprintf(stderr, "cort init: exec %s: %s\n", exe.c_str(), go_strerror(errno).c_str());
-    _exit(127);
+    int err = errno;
+    std::fprintf(stderr, "cort init: exec %s: %s\n", exe.c_str(), go_strerror(err).c_str());
+    _exit(exec_failure_status(err));
 }
 
 }  // namespace lc::bootstrap

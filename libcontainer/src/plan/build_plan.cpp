@@ -1,4 +1,5 @@
 #include "plan/plan.hpp"
+#include "bootstrap/process_setup.hpp"
 
 #include <sched.h>
 #include <unistd.h>
@@ -82,6 +83,7 @@ static Result<void> plan_process(Plan& p) {
         p.env.push_back("LISTEN_FDS=" + std::to_string(p.opts.listen_fds));
         p.env.push_back("LISTEN_PID=1");
     }
+    p.env = bootstrap::merge_env(p.env);
     return {};
 }
 

@@ -1,8 +1,12 @@
 // After pivot_root: deferred read-only mounts, readonlyPaths and maskedPaths. Built on the
-// new mount API (open_tree/fsmount + move_mount onto an fd), and on fd paths through the
-// container's /proc where it has one, so no path is looked up twice.
+// new mount API (open_tree/fsmount + move_mount onto an fd). A mask is one bind between two
+// fd paths ("/proc/self/fd/N") only where the container's /proc was proved to be procfs with
+// that path inside it; otherwise (no /proc mount, an image's fake /proc tree) the detached
+// clone, which never looks a path up at all.
+#include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -58,6 +62,21 @@ Result<UniqueFd> clone_tree(int fd, bool recursive, const std::string& what) {
     return UniqueFd(t);
 }
 
+// Whether "/proc/self/fd/N" means our own fd N: /proc (found without leaving the root) is a
+// procfs and self/fd is reached on it without crossing a mount. Nothing else runs in the
+// container yet, so the answer holds until the masks are done.
+bool proc_fd_paths_trusted(const SafeRoot& root) {
+    auto proc = root.resolve("/proc", O_DIRECTORY | O_NOFOLLOW);
+    if (!proc.ok()) return false;
+    struct statfs sf {};
+    if (::fstatfs(proc->get(), &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) return false;
+    open_how how{};
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS;
+    UniqueFd fd(sys::openat2(proc->get(), "self/fd", &how));
+    return fd && ::fstatfs(fd.get(), &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
 }  // namespace
 
 Result<void> remount_deferred_readonly(const SafeRoot& root, const RootfsPlan& plan) {
@@ -92,6 +111,7 @@ Result<void> make_paths_readonly(const SafeRoot& root, const std::vector<std::st
 Result<void> mask_paths(const SafeRoot& root, const std::vector<std::string>& paths) {
     UniqueFd dev_null, empty_dir;
     bool empty_dir_attached = false;
+    int proc_checked = -1;  // -1: not yet; asked once, on the first mask that could use it
     for (const auto& p : paths) {
         bool missing = false;
         auto fd = open_optional(root, p, missing);
@@ -117,10 +137,14 @@ Result<void> mask_paths(const SafeRoot& root, const std::vector<std::string>& pa
             continue;
         }
         // A bind between the two fds' paths is one syscall (open_tree + move_mount + close is
-        // three); it needs the container's /proc, so without one the detached clone it is.
-        const std::string from = fd_path(source->get()), to = fd_path(fd->get());
-        if (::mount(from.c_str(), to.c_str(), nullptr, MS_BIND, nullptr) == 0) continue;
-        if (errno != ENOENT) return sys_error("mount mask over " + p);
+        // three), but only where "/proc/self/fd" is provably ours.
+        if (proc_checked < 0) proc_checked = proc_fd_paths_trusted(root) ? 1 : 0;
+        if (proc_checked == 1) {
+            const std::string from = fd_path(source->get()), to = fd_path(fd->get());
+            if (::mount(from.c_str(), to.c_str(), nullptr, MS_BIND, nullptr) < 0)
+                return sys_error("mount mask over " + p);
+            continue;
+        }
         TRY_ASSIGN(UniqueFd tree, clone_tree(source->get(), false, p));
         TRY(attach(tree.get(), fd->get(), "mask over " + p));
     }

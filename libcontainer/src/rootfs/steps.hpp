@@ -36,6 +36,9 @@ Result<void> setup_dev(const SafeRoot& root, const RootfsPlan& plan, const Setup
 // pivot.cpp
 // "/" propagation, private parent mount (pivot_root refuses shared), rootfs self-bind.
 Result<void> prepare_root(const RootfsPlan& plan);
+// The mount points, from /proc/self/mountinfo, of every full ("/" root) proc and sysfs mount
+// outside `rootfs`: what --no-pivot must hide before its chroot.
+std::vector<std::string> full_proc_sys_mounts(std::string_view mountinfo, const std::string& rootfs);
 // pivot_root(".", ".") (or MS_MOVE+chroot), then rootfsPropagation, then chdir("/").
 Result<void> enter_root(const SafeRoot& root, const RootfsPlan& plan);
 

@@ -94,7 +94,8 @@ struct Mount {
 struct Hook {
     std::string path;  // required, absolute
     std::vector<std::string> args;
-    std::vector<std::string> env;
+    // Absent: the hook runs with the runtime's own environment (runc, crun); [] is empty.
+    std::optional<std::vector<std::string>> env;
     std::optional<int> timeout;  // seconds, > 0
 };
 
