@@ -102,7 +102,7 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
     if (plan.spec.domainname && ::setdomainname(plan.spec.domainname->data(), plan.spec.domainname->size()) < 0)
         return sys_error("setdomainname \"" + *plan.spec.domainname + "\"");
 
-    if (plan.has_mount_ns) {
+    {  // with or without a mount namespace: setup_rootfs knows both (the spec allows either)
         rootfs::SetupContext rctx;
         rctx.cgroup_mounts = ctx.cgroup_mounts;
         rctx.new_user_ns = plan.new_ns & CLONE_NEWUSER;
@@ -119,8 +119,6 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
             return {};
         };
         TRY_CTX(rootfs::setup_rootfs(*plan.rootfs_plan, rctx), "rootfs");
-    } else {
-        return plain_error(EINVAL, "linux.namespaces: a mount namespace is required");
     }
     // After pivot (the pty comes from the container's devpts), before finalize (a read-only
     // /dev would refuse the /dev/console bind).

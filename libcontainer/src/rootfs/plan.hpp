@@ -57,8 +57,9 @@ struct RootfsPlan {
     bool readonly = false;
     bool no_pivot = false;
     bool new_net_ns = false;
-    // linux.namespaces has "mount". Without one, setup is a bare chroot and finalize does
-    // nothing (plan_rootfs refuses mounts, masks and read-only settings in that case).
+    // linux.namespaces has "mount". Without one, setup makes mounts[] in the caller's mount
+    // namespace and chroots; finalize does nothing (plan_rootfs refuses masks and read-only
+    // settings in that case).
     bool mount_ns = true;
     // Applied recursively to "/" first thing in the new mount namespace.
     unsigned long root_propagation = 0;
@@ -73,6 +74,9 @@ struct RootfsPlan {
     std::vector<PlannedSymlink> symlinks;
     std::vector<std::string> masked_paths;    // cleaned
     std::vector<std::string> readonly_paths;  // cleaned
+    // What was accepted but ignored ("mounts[9].options: \"mode=755\" ignored..."), for the
+    // caller's --debug log (this module does not log).
+    std::vector<std::string> notes;
 };
 
 // sysfs shown as an rbind of the host's /sys (no net ns of its own, or sysfs refused in a
