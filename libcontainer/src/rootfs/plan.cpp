@@ -151,6 +151,10 @@ Result<PlannedMount> plan_mount(const specs::Mount& m, size_t i, const PlanOptio
     } else if (pm.type == "cgroup" || pm.type == "cgroup2") {
         pm.kind = MountKind::Cgroup;
     }
+    // Rootless, the parent is no better placed than the init: it holds no CAP_SYS_ADMIN over
+    // the host's mount namespace to clone anything from it.
+    pm.host_tree = pm.kind == MountKind::Bind && !pm.idmapped && !opts.rootless &&
+                   (userns.fresh || !userns.join_path.empty());
 
     if (is_beneath(pm.destination, "/proc")) {
         bool allowed = false;

@@ -36,6 +36,11 @@ struct PlannedMount {
     bool idmapped = false;
     std::vector<specs::IDMapping> idmap_uids, idmap_gids;
     std::string idmap_userns_path;
+    // A plain bind in a container user namespace (not rootless): the parent clones the
+    // source (open_tree) on the host side and the init attaches it, since the container's
+    // root may not be able to look the source up at all (runc's procMountPlease, crun's
+    // pre-opened mounts).
+    bool host_tree = false;
 };
 
 struct PlannedDevice {

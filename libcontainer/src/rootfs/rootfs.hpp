@@ -28,8 +28,8 @@ struct SetupContext {
     std::vector<cgroups::CgroupMountSource> cgroup_mounts;
     bool new_user_ns = false;            // devices are bind-mounted instead of mknod
     bool new_mount_ns = true;            // false with a joined mount namespace: chroot only
-    // One per plan.mounts entry: a detached, already idmapped tree made by the parent
-    // (prepare_idmapped_mounts), or -1. The init only attaches it.
+    // One per plan.mounts entry: a detached tree made by the parent (prepare_idmapped_mounts:
+    // idmapped, or a bind source opened on the host side), or -1. The init only attaches it.
     std::vector<int> idmapped_fds;
     // Runs after every mount and device is in place, before pivot_root: the init uses it
     // for createContainer hooks (they need host paths to still resolve).

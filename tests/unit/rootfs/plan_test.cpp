@@ -282,6 +282,25 @@ TEST_CASE("plan: a bind drops filesystem data options", "[rootfs][plan]") {
                              "mounts[1].options: \"size=1m\" ignored: a bind mount takes no filesystem data"});
 }
 
+TEST_CASE("plan: binds in a user namespace are cloned by the parent", "[rootfs][plan]") {
+    TempDir b;
+    rootfs_test::mkdirs(b / "rootfs");
+    auto s = base_spec();
+    s.mounts.push_back(mnt("/x", "bind", "/tmp", {"bind"}));
+    s.mounts.push_back(mnt("/t", "tmpfs", "tmpfs", {}));
+    auto host_tree = [&](bool rootless) {
+        auto r = plan_rootfs(s, {b.path(), false, rootless});
+        REQUIRE(r.ok());
+        return std::make_pair((*r)->mounts[0].host_tree, (*r)->mounts[1].host_tree);
+    };
+    CHECK(host_tree(false) == std::make_pair(false, false));  // no user namespace: not needed
+    s.linux->namespaces.push_back({"user", std::nullopt});
+    CHECK(host_tree(false) == std::make_pair(true, false));
+    CHECK(host_tree(true) == std::make_pair(false, false));  // rootless: the parent cannot either
+    s.linux->namespaces.back().path = "/proc/1/ns/user";
+    CHECK(host_tree(false) == std::make_pair(true, false));
+}
+
 TEST_CASE("plan: without a mount namespace", "[rootfs][plan]") {
     TempDir b;
     rootfs_test::mkdirs(b / "rootfs");
