@@ -132,6 +132,23 @@ TEST_CASE("a missing rootfs", "[bad-input]") {
     CHECK(mentions(r, "no-such-rootfs"));
 }
 
+TEST_CASE("a symlinked root.path is refused", "[bad-input][rootfs][root-symlink]") {
+    // Followed, a link could make the host's "/" the container's root. runc refuses it too
+    // ("invalid rootfs: not an absolute path, or a symlink").
+    Bundle b;
+    SECTION("to the host's /") { fs::create_symlink("/", b.path() + "/rootlink"); }
+    SECTION("to the bundle's own rootfs") { fs::create_symlink("rootfs", b.path() + "/rootlink"); }
+    SECTION("an absolute path through a symlinked directory") {
+        fs::create_symlink(b.path(), b.path() + "/bundlelink");
+        b.config["root"]["path"] = b.path() + "/bundlelink/rootfs";
+    }
+    if (b.config["root"]["path"] == "rootfs") b.config["root"]["path"] = "rootlink";
+    b.save();
+    auto r = create_fails(b, unique_id("rootlink"));
+    CHECK(mentions(r, "symlink"));
+    if (runtime_is_cort()) CHECK(mentions(r, "root.path"));
+}
+
 TEST_CASE("an unsupported ociVersion major", "[bad-input][cort-only]") {
     CORT_ONLY();
     Bundle b;

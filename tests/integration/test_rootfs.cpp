@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <sys/mount.h>
 #include <sys/sysmacros.h>
 
 using namespace itest;
@@ -211,5 +212,114 @@ TEST_CASE("sysctls are applied in the container's namespaces", "[rootfs][sysctl]
     SECTION("the host is untouched") {
         output_of(b, {"true"});
         CHECK(trim(read_file("/proc/sys/kernel/shmmni")) != "1000");
+    }
+}
+
+TEST_CASE("a mount on a dangling symlink makes its target inside the rootfs", "[rootfs][mounts][dangling]") {
+    // runc and crun create what the link points to, taken inside the rootfs, and mount there.
+    // <bundle>/outside must stay empty whatever the link says.
+    Bundle b;
+    fs::create_directories(b.path() + "/outside");
+    fs::create_directories(b.path() + "/src");
+    write_file(b.path() + "/src/marker", "MARK\n");
+    const std::string in_root_outside = b.rootfs() + b.path() + "/outside";
+    SECTION("relative: /etc/not-existing -> ../foo/bar/not/here, a tmpfs") {
+        fs::create_symlink("../foo/bar/not/here", b.rootfs() + "/etc/not-existing");
+        b.config["mounts"].push_back(mount_entry("/etc/not-existing", "tmpfs", "tmpfs", {"size=1m"}));
+        auto l = mountinfo_line(b, "/foo/bar/not/here");
+        INFO(l);
+        CHECK(has_word(l, "tmpfs"));
+        CHECK(fs::is_directory(b.rootfs() + "/foo/bar/not/here"));
+    }
+    SECTION("relative, climbing above the rootfs: a directory bind") {
+        fs::create_symlink("../../../../../../../.." + b.path() + "/outside/rel/dir", b.rootfs() + "/etc/rel-link");
+        b.config["mounts"].push_back(mount_entry("/etc/rel-link", "bind", b.path() + "/src", {"bind", "ro"}));
+        CHECK(output_of(b, {"cat", "/etc/rel-link/marker", b.path() + "/outside/rel/dir/marker"}) == "MARK\nMARK\n");
+        CHECK(fs::is_directory(in_root_outside + "/rel/dir"));
+    }
+    SECTION("absolute, naming a host path: a file bind") {
+        fs::create_symlink(b.path() + "/outside/abs/file", b.rootfs() + "/etc/abs-link");
+        b.config["mounts"].push_back(mount_entry("/etc/abs-link", "bind", b.path() + "/src/marker", {"bind"}));
+        CHECK(output_of(b, {"cat", "/etc/abs-link"}) == "MARK\n");
+        CHECK(fs::is_regular_file(in_root_outside + "/abs/file"));
+    }
+    CHECK(fs::is_empty(b.path() + "/outside"));
+}
+
+TEST_CASE("a bind mount with filesystem data options runs, the data ignored", "[rootfs][mounts][bind-data]") {
+    // The kernel ignores data for binds; runtime-tools' "mounts" case writes ["bind","mode=755"].
+    Bundle b;
+    fs::create_directories(b.path() + "/data");
+    write_file(b.path() + "/data/f", "from-host\n");
+    b.config["mounts"].push_back(mount_entry("/data", "bind", b.path() + "/data", {"bind", "mode=755", "size=1m"}));
+    b.set_args({"cat", "/data/f"});
+    std::string log = b.path() + "/debug.log";
+    std::string id = unique_id("binddata");
+    ContainerGuard g(id);
+    auto r = rt_global({"--debug", "--log", log}, {"run", "--bundle", b.path(), id});
+    INFO(r.describe());
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out == "from-host\n");
+    CORT_ONLY();
+    auto text = read_file(log);
+    INFO(text);
+    bool said = false;
+    for (const auto& l : split_lines(text))
+        said = said || (l.find("mode=755") != std::string::npos && l.find("ignored") != std::string::npos);
+    CHECK(said);
+}
+
+namespace {
+
+// Without a mount namespace: only what the test mounts, nothing the host would have to undo.
+void share_mount_ns(Bundle& b, const json& mounts) {
+    remove_namespace(b.config, "mount");
+    b.config["mounts"] = mounts;
+    b.config["root"]["readonly"] = false;
+    b.config["linux"].erase("maskedPaths");
+    b.config["linux"].erase("readonlyPaths");
+}
+
+}  // namespace
+
+TEST_CASE("without a mount namespace, mounts are made in the caller's", "[rootfs][mounts][no-mountns]") {
+    // The spec: the container then shares the runtime's mount namespace, and mounts[] are
+    // still mounted (runc does so). They outlive the container: the test unmounts them.
+    Bundle b;
+    const std::string target = b.rootfs() + "/mnt/shared";
+    SECTION("a tmpfs inside the rootfs, seen from the host") {
+        // (runc needs a /proc in the container: it is made on the host too.)
+        share_mount_ns(b, json::array({mount_entry("/proc", "proc", "proc", {}),
+                                       mount_entry("/mnt/shared", "tmpfs", "tmpfs", {"size=1m", "mode=700"})}));
+        CHECK(output_of(b, {"sh", "-c", "echo inside > /mnt/shared/f && cat /mnt/shared/f"}) == "inside\n");
+        auto lines = mounts_mentioning(target);
+        REQUIRE(lines.size() == 1);
+        CHECK(has_word(lines[0], "tmpfs"));
+        CHECK(read_file(target + "/f") == "inside\n");
+        CHECK(::umount2(target.c_str(), MNT_DETACH) == 0);
+        CHECK(::umount2((b.rootfs() + "/proc").c_str(), MNT_DETACH) == 0);
+        // runc also leaves a self-bind of the rootfs behind (run it in a private mount ns).
+        if (runtime_is_cort()) CHECK(mounts_mentioning(b.path()).empty());
+    }
+    SECTION("a ro tmpfs is read-only") {
+        CORT_ONLY();  // runc 1.1.5 leaves it writable: it skips finalizeRootfs without a mount ns
+        share_mount_ns(b, json::array({mount_entry("/proc", "proc", "proc", {}),
+                                       mount_entry("/mnt/shared", "tmpfs", "tmpfs", {"ro", "size=1m"})}));
+        CHECK(output_of(b, {"sh", "-c", "touch /mnt/shared/f 2>/dev/null && echo W || echo R"}) == "R\n");
+        CHECK(::umount2(target.c_str(), MNT_DETACH) == 0);
+        CHECK(::umount2((b.rootfs() + "/proc").c_str(), MNT_DETACH) == 0);
+    }
+    SECTION("a failing entry undoes the ones before it") {
+        CORT_ONLY();  // runc leaves the first mount on the host
+        share_mount_ns(b, json::array({mount_entry("/mnt/shared", "tmpfs", "tmpfs", {"size=1m"}),
+                                       mount_entry("/mnt/missing", "bind", b.path() + "/no-such-dir", {"bind"})}));
+        b.save();
+        std::string id = unique_id("nomntns");
+        ContainerGuard g(id);
+        auto r = create(b, id);
+        INFO(r.describe());
+        CHECK(r.exit_code != 0);
+        CHECK(r.err.find("no-such-dir") != std::string::npos);
+        assert_nothing_left(id, b.path());
     }
 }

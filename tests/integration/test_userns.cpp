@@ -109,6 +109,48 @@ TEST_CASE("user namespace: a remount keeps the flags the kernel locked", "[usern
     for (const char* want : {",ro,", ",nosuid,", ",nodev,", ",noexec,"}) CHECK(opts.find(want) != std::string::npos);
 }
 
+TEST_CASE("user namespace: a bind source the container's root cannot reach is opened by the runtime",
+          "[userns][bind-source]") {
+    // <bundle>/locked is root's, mode 000: the container's root (host uid 100000) cannot
+    // look up anything below it. runc and crun open bind sources on the host side and pass
+    // the mount in (open_tree), so the bind works anyway.
+    Bundle b;
+    enable_userns(b, json::array({mapping(0, 100000, 65536)}), json::array({mapping(0, 200000, 65536)}));
+    const std::string locked = b.path() + "/locked";
+    REQUIRE(mkdir(locked.c_str(), 0755) == 0);
+    const std::string dir = owned_dir(b, "locked/data", 100000, 200000);
+    REQUIRE(chmod(locked.c_str(), 0) == 0);
+    SECTION("a directory, read-only") {
+        b.config["mounts"].push_back(bind_mount(b, "/data", dir, {"bind", "ro"}));
+        CHECK(output_of(b, {"sh", "-c", "cat /data/f; touch /data/g 2>/dev/null && echo W || echo R"}) == "xR\n");
+    }
+    SECTION("a nosuid,noexec source keeps those flags through the ro remount") {
+        // Bound from its path in the user namespace they would be locked; the host-side
+        // clone has them unlocked, and the runtime must not drop them. Deliberately stricter
+        // than the others: runc 1.1 fails this config (its ro remount gets EPERM and it has
+        // no retry with the locked flags) and crun 1.8.1 runs it with nosuid,noexec dropped.
+        CORT_ONLY();
+        REQUIRE(mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755") == 0);
+        write_file(dir + "/f", "x");
+        b.config["mounts"].push_back(bind_mount(b, "/data", dir, {"bind", "ro"}));
+        auto line = output_of(b, {"sh", "-c", "cat /data/f; grep ' /data ' /proc/self/mountinfo"});
+        INFO(line);
+        CHECK(line.rfind("x", 0) == 0);
+        std::istringstream in(line.substr(1));
+        std::string f, opts;
+        for (int i = 0; i < 6 && in >> f; ++i) opts = f;  // field 6: the mount's own options
+        CHECK(("," + opts + ",").find(",ro,") != std::string::npos);
+        CHECK(opts.find("nosuid") != std::string::npos);
+        CHECK(opts.find("noexec") != std::string::npos);
+    }
+    SECTION("a file, recursive bind") {
+        write_file(b.rootfs() + "/datafile", "");
+        b.config["mounts"].push_back(
+            {{"destination", "/datafile"}, {"type", "bind"}, {"source", dir + "/f"}, {"options", {"rbind"}}});
+        CHECK(output_of(b, {"cat", "/datafile"}) == "x");
+    }
+}
+
 TEST_CASE("user namespace: devices are bind-mounted from the host", "[userns]") {
     // mknod is refused in a user namespace: /dev/null must be the host's node, bound.
     Bundle b;

@@ -30,7 +30,7 @@ struct ChildContext {
     int console_fd = -1;       // connected --console-socket when process.terminal (console.hpp)
     std::vector<int> ns_fds;   // one per plan->joins entry, opened before any setns
     std::vector<cgroups::CgroupMountSource> cgroup_mounts;
-    std::vector<int> idmapped_fds;  // per mounts[] index, -1 unless idmapped (idmap.cpp)
+    std::vector<int> idmapped_fds;  // per mounts[] index, -1 unless idmapped or host_tree (idmap.cpp)
 };
 
 // Stage entry points never return: they end in execve or _exit, so no destructor of the
@@ -47,7 +47,9 @@ Result<void> write_user_maps(pid_t pid, const specs::Linux& linux, bool rootless
 
 // For each idmapped mount of the plan, a detached tree (open_tree + mount_setattr with
 // MOUNT_ATTR_IDMAP) made here in the host's namespaces, where we hold CAP_SYS_ADMIN over
-// the source's filesystem; indexed by mounts[] position, empty fds elsewhere.
+// the source's filesystem; for each plain bind in a container user namespace (host_tree),
+// a clone of the source, looked up here where the container's root may not reach it;
+// indexed by mounts[] position, empty fds elsewhere.
 Result<std::vector<UniqueFd>> prepare_idmapped_mounts(const rootfs::RootfsPlan& plan);
 
 }  // namespace lc::bootstrap

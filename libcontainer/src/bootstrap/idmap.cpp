@@ -152,9 +152,18 @@ Result<std::vector<UniqueFd>> prepare_idmapped_mounts(const rootfs::RootfsPlan& 
     };
     std::vector<Userns> made;  // mounts with the same mappings share one user namespace
     for (const auto& m : plan.mounts) {
-        if (!m.idmapped) continue;
+        if (!m.idmapped && !m.host_tree) continue;
         if (trees.size() <= m.index) trees.resize(m.index + 1);
         const std::string f = "mounts[" + std::to_string(m.index) + "]";
+        if (m.host_tree) {
+            // Opened here, on the host side: the container's root may not reach the source.
+            // Only a help: when this fails too (a missing source; root in a user namespace
+            // that does not own our mount namespace: EPERM) the init tries the path itself
+            // and reports what it finds, as it did before.
+            unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m.opts.recursive_bind ? AT_RECURSIVE : 0);
+            trees[m.index].reset(sys::open_tree(AT_FDCWD, m.source.c_str(), flags));
+            continue;
+        }
         const std::string field = m.idmap_userns_path.empty() ? f + ".uidMappings" : f + ".options";
         int userns = -1;
         UniqueFd joined;

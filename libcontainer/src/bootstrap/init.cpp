@@ -123,7 +123,7 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
         auto sg = sys::read_file("/proc/self/setgroups");
         setgroups_allowed = !sg || sg->rfind("deny", 0) != 0;
     }
-    if (plan.has_mount_ns) {
+    {  // with or without a mount namespace: setup_rootfs knows both (the spec allows either)
         rootfs::SetupContext rctx;
         rctx.cgroup_mounts = ctx.cgroup_mounts;
         rctx.new_user_ns = plan.new_ns & CLONE_NEWUSER;
@@ -140,8 +140,6 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
             return {};
         };
         TRY_CTX(rootfs::setup_rootfs(*plan.rootfs_plan, rctx), "rootfs");
-    } else {
-        return plain_error(EINVAL, "linux.namespaces: a mount namespace is required");
     }
     // After pivot (the pty comes from the container's devpts), before finalize (a read-only
     // /dev would refuse the /dev/console bind).

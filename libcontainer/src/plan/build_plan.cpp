@@ -6,6 +6,8 @@
 
 #include <cstring>
 
+#include "lc/log.hpp"
+#include "rootfs/plan.hpp"
 #include "rootfs/rootfs.hpp"
 #include "security/process_security.hpp"
 #include "specs/validate.hpp"
@@ -110,6 +112,7 @@ Result<Plan> build_plan(specs::Spec spec, const CreateOptions& opts) {
                                    "(cort spec --rootless writes one)");
     TRY_ASSIGN(p.rootfs_plan,
                rootfs::plan_rootfs(p.spec, rootfs::PlanOptions{opts.bundle, opts.no_pivot, p.rootless}));
+    for (const auto& note : p.rootfs_plan->notes) log::debug(note);
     if (p.spec.root) {
         p.rootfs = p.spec.root->path[0] == '/' ? p.spec.root->path : opts.bundle + "/" + p.spec.root->path;
     }

@@ -48,6 +48,8 @@ Result<void> remount_with_retry(const char* path, int fd, unsigned long flags, c
     return {};
 }
 
+constexpr unsigned long kPerMountFlagsKept = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
 Result<void> check_target(const MountTarget& t, int fd, const std::string& dest) {
     struct stat st {};
     if (::fstat(fd, &st) < 0) return sys_error("stat mount target " + dest);
@@ -68,11 +70,12 @@ Result<void> do_mount(const std::string& source, const std::string& target, cons
 // After a mount, an fd taken before it still points below the new mount; look again.
 Result<UniqueFd> reopen(const MountTarget& t, const std::string& dest) { return t.root.resolve(dest); }
 
-Result<void> apply_after_mount(const MountTarget& t, const PlannedMount& m, bool remount) {
+// `keep`: flags the remount must not drop (those a user namespace would have locked).
+Result<void> apply_after_mount(const MountTarget& t, const PlannedMount& m, bool remount, unsigned long keep = 0) {
     const MountOptions& o = m.opts;
     if (!remount && o.propagation.empty() && !o.has_recursive_attrs()) return {};
     TRY_ASSIGN(UniqueFd fd, reopen(t, m.destination));
-    if (remount) TRY(remount_bind(fd.get(), o.remount_flags(), m.destination));
+    if (remount) TRY(remount_bind(fd.get(), o.remount_flags() | keep, m.destination));
     std::string path = fd_path(fd.get());
     for (unsigned long p : o.propagation)
         if (::mount(nullptr, path.c_str(), nullptr, p, nullptr) < 0)
@@ -88,27 +91,45 @@ Result<void> apply_after_mount(const MountTarget& t, const PlannedMount& m, bool
 }
 
 Result<void> mount_bind(const MountTarget& t, const PlannedMount& m, const SetupContext* ctx = nullptr) {
+    // A tree the parent made: idmapped, or the source opened on the host side (host_tree).
+    // The latter is used only when this side cannot look the source up (a root-owned mode
+    // 000 parent, in a user namespace), as runc asks its parent only then: a bind made here
+    // from the path keeps the flags the kernel locked, a host-side clone has none locked.
+    int tree = ctx && m.index < ctx->idmapped_fds.size() ? ctx->idmapped_fds[m.index] : -1;
+    if (m.idmapped && tree < 0)
+        return Error(EINVAL, "mount " + m.source + " to " + m.destination + ": no idmapped tree");
     struct stat st {};
-    if (::stat(m.source.c_str(), &st) < 0) return sys_error("stat bind source " + m.source);
+    if (!m.idmapped && ::stat(m.source.c_str(), &st) == 0) {
+        tree = -1;
+    } else if (tree < 0 || ::fstat(tree, &st) < 0) {
+        return sys_error("stat bind source " + m.source);
+    }
     if (m.destination == "/proc") {
         // Only a real procfs may sit at /proc: anything else could fake /proc/self/... later.
         struct statfs sf {};
-        if (::statfs(m.source.c_str(), &sf) < 0) return sys_error("statfs " + m.source);
+        if ((tree >= 0 ? ::fstatfs(tree, &sf) : ::statfs(m.source.c_str(), &sf)) < 0)
+            return sys_error("statfs " + m.source);
         if (sf.f_type != PROC_SUPER_MAGIC)
             return Error(EINVAL, "mount " + m.source + " to /proc: source is not a procfs");
     }
     TRY_ASSIGN(UniqueFd fd, S_ISDIR(st.st_mode) ? t.root.mkdir_all(m.destination) : t.root.create_file(m.destination));
     TRY(check_target(t, fd.get(), m.destination));
-    if (m.idmapped) {
-        // The parent made the idmapped tree (only it may idmap the host's filesystems).
-        int tree = ctx && m.index < ctx->idmapped_fds.size() ? ctx->idmapped_fds[m.index] : -1;
-        if (tree < 0) return Error(EINVAL, "mount " + m.source + " to " + m.destination + ": no idmapped tree");
+    unsigned long keep = 0;
+    if (tree >= 0) {
+        if (m.host_tree) {
+            // A bind made in the user namespace would have the source's ro/nosuid/nodev/noexec
+            // locked; the host-side clone has them unlocked, so keep them by hand.
+            struct statvfs sv {};
+            if (::fstatvfs(tree, &sv) < 0) return sys_error("statvfs bind source " + m.source);
+            keep = locked_flags(sv) & kPerMountFlagsKept;
+        }
         if (sys::move_mount(tree, "", fd.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-            return sys_error("attach idmapped mount " + m.source + " to " + m.destination);
+            return sys_error(std::string("attach ") + (m.idmapped ? "idmapped mount " : "bind mount ") + m.source +
+                             " to " + m.destination);
     } else {
         TRY(do_mount(m.source, fd_path(fd.get()), "", MS_BIND | (m.opts.flags & MS_REC), "", m.destination));
     }
-    return apply_after_mount(t, m, m.opts.remount_flags() != 0);
+    return apply_after_mount(t, m, m.opts.remount_flags() != 0, keep);
 }
 
 // The mount point of `dest` made right under the fresh tmpfs (MountTarget::fresh_dest), as

@@ -67,6 +67,11 @@ Result<std::string> resolve_rootfs(const specs::Spec& spec, const PlanOptions& o
         char real[PATH_MAX];
         if (::realpath(path.c_str(), real) == nullptr) return sys_error("root.path: " + path);
         resolved = real;
+        // A symlink could send the container anywhere, the host's "/" included (and what
+        // failed next was a cgroup step, far from the cause). runc refuses it as well.
+        if (resolved != clean_path(path))
+            return plain_error(EINVAL, "root.path: " + path + " is a symlink or goes through one (to " + resolved +
+                                     "); give the real path");
     }
     struct stat st {};
     if (::stat(resolved.c_str(), &st) < 0) return sys_error("root.path: " + path);
@@ -102,7 +107,7 @@ Result<void> plan_idmap(PlannedMount& pm, const specs::Mount& m, const std::stri
 }
 
 Result<PlannedMount> plan_mount(const specs::Mount& m, size_t i, const PlanOptions& opts, bool net_ns,
-                                const UserNs& userns) {
+                                const UserNs& userns, std::vector<std::string>& notes) {
     const std::string f = field("mounts", i);
     if (m.destination.empty()) return make_error(f + ".destination: required");
     PlannedMount pm;
@@ -123,9 +128,11 @@ Result<PlannedMount> plan_mount(const specs::Mount& m, size_t i, const PlanOptio
         // sysfs shows the mounter's net ns; without a new one, show the host's /sys as runc does.
         pm = sysfs_as_rbind(std::move(pm));
     } else if (pm.opts.bind) {
-        // A bind ignores the data string, so an unknown option could only be a typo.
-        if (!parsed.unknown.empty())
-            return make_error(f + ".options: unknown option \"" + parsed.unknown.front() + "\"");
+        // The kernel ignores data for a bind; runc and crun run such configs (runtime-tools'
+        // "mounts" case writes ["bind","mode=755"]), so drop it, saying so under --debug.
+        for (const auto& u : parsed.unknown)
+            notes.push_back(f + ".options: \"" + u + "\" ignored: a bind mount takes no filesystem data");
+        pm.opts.data.clear();
         if (!m.source || m.source->empty()) return make_error(f + ".source: required for a bind mount");
         pm.source = (*m.source)[0] == '/' ? *m.source : opts.bundle + "/" + *m.source;
         if (pm.type == "bind") pm.type.clear();
@@ -144,6 +151,10 @@ Result<PlannedMount> plan_mount(const specs::Mount& m, size_t i, const PlanOptio
     } else if (pm.type == "cgroup" || pm.type == "cgroup2") {
         pm.kind = MountKind::Cgroup;
     }
+    // Rootless, the parent is no better placed than the init: it holds no CAP_SYS_ADMIN over
+    // the host's mount namespace to clone anything from it.
+    pm.host_tree = pm.kind == MountKind::Bind && !pm.idmapped && !opts.rootless &&
+                   (userns.fresh || !userns.join_path.empty());
 
     if (is_beneath(pm.destination, "/proc")) {
         bool allowed = false;
@@ -232,9 +243,10 @@ Result<std::shared_ptr<const RootfsPlan>> plan_rootfs(const specs::Spec& spec, c
         plan->mount_ns = plan->mount_ns || ns.type == "mount";
     }
     if (!plan->mount_ns) {
-        // Everything below would change the host's mount table: refuse rather than skip,
-        // since silently skipping masks or read-only settings would weaken the container.
-        if (!spec.mounts.empty()) return make_error("mounts: need a mount namespace (linux.namespaces)");
+        // mounts[] are done in the caller's mount namespace, as the spec says (and runc
+        // does): they stay there after the container is gone. Masks and read-only settings
+        // would change the host's own paths and mounts: refuse rather than skip, since
+        // silently skipping them would weaken the container without anyone noticing.
         if (plan->readonly) return make_error("root.readonly: needs a mount namespace (linux.namespaces)");
         if (!lx.masked_paths.empty()) return make_error("linux.maskedPaths: need a mount namespace (linux.namespaces)");
         if (!lx.readonly_paths.empty())
@@ -255,7 +267,7 @@ Result<std::shared_ptr<const RootfsPlan>> plan_rootfs(const specs::Spec& spec, c
         !((plan->root_propagation & MS_REC) && !(plan->root_propagation & MS_SHARED));
 
     for (size_t i = 0; i < spec.mounts.size(); ++i) {
-        TRY_ASSIGN(auto pm, plan_mount(spec.mounts[i], i, opts, plan->new_net_ns, userns));
+        TRY_ASSIGN(auto pm, plan_mount(spec.mounts[i], i, opts, plan->new_net_ns, userns, plan->notes));
         if (pm.destination == "/dev" && pm.kind == MountKind::Bind) plan->setup_dev = false;
         plan->mounts.push_back(std::move(pm));
     }

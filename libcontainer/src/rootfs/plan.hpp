@@ -36,6 +36,11 @@ struct PlannedMount {
     bool idmapped = false;
     std::vector<specs::IDMapping> idmap_uids, idmap_gids;
     std::string idmap_userns_path;
+    // A plain bind in a container user namespace (not rootless): the parent clones the
+    // source (open_tree) on the host side and the init attaches it, since the container's
+    // root may not be able to look the source up at all (runc's procMountPlease, crun's
+    // pre-opened mounts).
+    bool host_tree = false;
 };
 
 struct PlannedDevice {
@@ -57,8 +62,9 @@ struct RootfsPlan {
     bool readonly = false;
     bool no_pivot = false;
     bool new_net_ns = false;
-    // linux.namespaces has "mount". Without one, setup is a bare chroot and finalize does
-    // nothing (plan_rootfs refuses mounts, masks and read-only settings in that case).
+    // linux.namespaces has "mount". Without one, setup makes mounts[] in the caller's mount
+    // namespace and chroots; finalize does nothing (plan_rootfs refuses masks and read-only
+    // settings in that case).
     bool mount_ns = true;
     // Applied recursively to "/" first thing in the new mount namespace.
     unsigned long root_propagation = 0;
@@ -73,6 +79,9 @@ struct RootfsPlan {
     std::vector<PlannedSymlink> symlinks;
     std::vector<std::string> masked_paths;    // cleaned
     std::vector<std::string> readonly_paths;  // cleaned
+    // What was accepted but ignored ("mounts[9].options: \"mode=755\" ignored..."), for the
+    // caller's --debug log (this module does not log).
+    std::vector<std::string> notes;
 };
 
 // sysfs shown as an rbind of the host's /sys (no net ns of its own, or sysfs refused in a

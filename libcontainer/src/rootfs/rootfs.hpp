@@ -27,9 +27,9 @@ Result<std::shared_ptr<const RootfsPlan>> plan_rootfs(const specs::Spec& spec, c
 struct SetupContext {
     std::vector<cgroups::CgroupMountSource> cgroup_mounts;
     bool new_user_ns = false;            // devices are bind-mounted instead of mknod
-    bool new_mount_ns = true;            // without one: chroot only, no mounts
-    // One per plan.mounts entry: a detached, already idmapped tree made by the parent
-    // (prepare_idmapped_mounts), or -1. The init only attaches it.
+    bool new_mount_ns = true;            // false with a joined mount namespace: chroot only
+    // One per plan.mounts entry: a detached tree made by the parent (prepare_idmapped_mounts:
+    // idmapped, or a bind source opened on the host side), or -1. The init only attaches it.
     std::vector<int> idmapped_fds;
     // Runs after every mount and device is in place, before pivot_root: the init uses it
     // for createContainer hooks (they need host paths to still resolve).

@@ -89,7 +89,7 @@ Result<UniqueFd> SafeRoot::resolve(std::string_view rel, int extra) const {
         if (r.ok() || r.error().code != ENOSYS) return r;
         openat2_missing = true;
     }
-    return resolve_walk(cleaned, flags);
+    return walk(cleaned, flags, Create::None, 0);
 }
 
 Result<UniqueFd> SafeRoot::resolve_openat2(const std::string& cleaned, int flags) const {
@@ -106,52 +106,89 @@ Result<UniqueFd> SafeRoot::resolve_openat2(const std::string& cleaned, int flags
     }
 }
 
-// The openat2 fallback: one O_PATH|O_NOFOLLOW openat per component, symlinks expanded by
-// hand with the rootfs as "/", ".." popped from our own stack so it cannot leave the root.
-Result<UniqueFd> SafeRoot::resolve_walk(const std::string& cleaned, int flags) const {
-    std::deque<std::string> todo;
-    for (auto& c : split_components(cleaned)) todo.push_back(std::move(c));
-    std::vector<UniqueFd> dirs;  // dirs.back() is the current directory; empty means the root
-    int links = 0;
+// One symlink met by a walk: its target's components go in front of `todo`, and an
+// absolute target restarts from the root. Counts against the kernel's MAXSYMLINKS.
+Result<void> SafeRoot::expand_link(int link_fd, int parent_fd, const std::string& cleaned, WalkState& w) const {
+    if (++w.links > kMaxSymlinks) return Error(ELOOP, "open " + cleaned + " in " + path_);
+    TRY(refuse_magic_link(link_fd, parent_fd, cleaned));
+    char buf[PATH_MAX];
+    ssize_t n = ::readlinkat(link_fd, "", buf, sizeof buf - 1);
+    if (n < 0) return sys_error("readlink " + cleaned + " in " + path_);
+    std::string_view target(buf, static_cast<size_t>(n));
+    auto parts = split_components(target);
+    w.todo.insert(w.todo.begin(), parts.begin(), parts.end());
+    if (!target.empty() && target[0] == '/') w.dirs.clear();
+    return {};
+}
+
+// The openat2 fallback, and the way to create paths: one O_PATH|O_NOFOLLOW openat per
+// component, symlinks expanded by hand with the rootfs as "/", ".." popped from our own
+// stack so it cannot leave the root. With `create`, a missing component is made (a
+// directory, or for the last one a file when `create == Create::File`), so a dangling
+// symlink gets its target made *inside* the root, as runc and crun do.
+Result<UniqueFd> SafeRoot::walk(const std::string& cleaned, int flags, Create create, mode_t mode) const {
+    WalkState w;
+    for (auto& c : split_components(cleaned)) w.todo.push_back(std::move(c));
     mode_t last_mode = S_IFDIR;
-    auto current = [&] { return dirs.empty() ? root_.get() : dirs.back().get(); };
-    while (!todo.empty()) {
-        std::string comp = std::move(todo.front());
-        todo.pop_front();
+    auto current = [&] { return w.dirs.empty() ? root_.get() : w.dirs.back().get(); };
+    while (!w.todo.empty()) {
+        std::string comp = std::move(w.todo.front());
+        w.todo.pop_front();
         if (comp == "." || comp.empty()) continue;
         if (comp == "..") {
-            if (!dirs.empty()) dirs.pop_back();
+            if (!w.dirs.empty()) w.dirs.pop_back();
             last_mode = S_IFDIR;
             continue;
         }
+        bool last = w.todo.empty();
         int fd = ::openat(current(), comp.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT && create != Create::None) {
+            // `mode` is the file's, when making one; the directories above it get 0755.
+            const bool file = last && create == Create::File;
+            const mode_t m = file || create == Create::Dir ? mode : 0755;
+            TRY_ASSIGN(UniqueFd made, make_component(current(), comp, file, m, cleaned));
+            last_mode = file ? S_IFREG : S_IFDIR;
+            w.dirs.push_back(std::move(made));
+            continue;
+        }
         if (fd < 0) return sys_error("open " + cleaned + " in " + path_);
         UniqueFd owned(fd);
         struct stat st {};
         if (::fstat(fd, &st) < 0) return sys_error("stat " + cleaned + " in " + path_);
-        bool last = todo.empty();
         if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
-            if (++links > kMaxSymlinks) return Error(ELOOP, "open " + cleaned + " in " + path_);
-            TRY(refuse_magic_link(fd, current(), cleaned));
-            char buf[PATH_MAX];
-            ssize_t n = ::readlinkat(fd, "", buf, sizeof buf - 1);
-            if (n < 0) return sys_error("readlink " + cleaned + " in " + path_);
-            std::string_view target(buf, static_cast<size_t>(n));
-            auto parts = split_components(target);
-            todo.insert(todo.begin(), parts.begin(), parts.end());
-            if (!target.empty() && target[0] == '/') dirs.clear();
+            TRY(expand_link(fd, current(), cleaned, w));
             last_mode = S_IFDIR;
             continue;
         }
         if (!last && !S_ISDIR(st.st_mode)) return Error(ENOTDIR, "open " + cleaned + " in " + path_);
         last_mode = st.st_mode & S_IFMT;
-        dirs.push_back(std::move(owned));
+        w.dirs.push_back(std::move(owned));
     }
     if ((flags & O_DIRECTORY) && last_mode != S_IFDIR)
         return Error(ENOTDIR, "open " + cleaned + " in " + path_);
-    if (!dirs.empty()) return std::move(dirs.back());
+    if (!w.dirs.empty()) return std::move(w.dirs.back());
     int fd = ::openat(root_.get(), ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return sys_error("open " + path_);
+    return UniqueFd(fd);
+}
+
+// Creates `name` in `dir` (never through a symlink: mkdirat and O_CREAT|O_EXCL|O_NOFOLLOW
+// do not follow one) and returns an O_PATH fd on it. EEXIST from mkdirat is a concurrent
+// creation; whatever is there is then opened O_NOFOLLOW|O_DIRECTORY, so a symlink planted
+// meanwhile fails (ENOTDIR) instead of being followed.
+Result<UniqueFd> SafeRoot::make_component(int dir, const std::string& name, bool file, mode_t mode,
+                                          const std::string& cleaned) const {
+    if (file) {
+        int fd = ::openat(dir, name.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0) return sys_error("create " + cleaned + " in " + path_);
+        ::close(fd);
+        fd = ::openat(dir, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) return sys_error("open " + cleaned + " in " + path_);
+        return UniqueFd(fd);
+    }
+    if (::mkdirat(dir, name.c_str(), mode) < 0 && errno != EEXIST) return sys_error("mkdir " + cleaned + " in " + path_);
+    int fd = ::openat(dir, name.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return sys_error("mkdir " + cleaned + " in " + path_);
     return UniqueFd(fd);
 }
 
@@ -159,30 +196,7 @@ Result<UniqueFd> SafeRoot::mkdir_all(std::string_view rel, mode_t mode) const {
     std::string cleaned = clean_path(rel);
     auto full = resolve(cleaned, O_DIRECTORY);
     if (full.ok() || full.error().code != ENOENT) return full;
-    // Find the deepest existing ancestor, then create downwards from it without following
-    // anything: a dangling symlink in the way makes the openat below fail (ENOTDIR).
-    auto comps = split_components(cleaned);
-    size_t have = comps.size();
-    UniqueFd dir;
-    while (have > 0) {
-        --have;
-        std::string prefix;
-        for (size_t i = 0; i < have; ++i) prefix += "/" + comps[i];
-        auto r = resolve(prefix.empty() ? "/" : prefix, O_DIRECTORY);
-        if (r.ok()) {
-            dir = std::move(r).value();
-            break;
-        }
-        if (r.error().code != ENOENT) return std::move(r).error();
-    }
-    for (size_t i = have; i < comps.size(); ++i) {
-        if (::mkdirat(dir.get(), comps[i].c_str(), mode) < 0 && errno != EEXIST)
-            return sys_error("mkdir " + cleaned + " in " + path_);
-        int fd = ::openat(dir.get(), comps[i].c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0) return sys_error("mkdir " + cleaned + " in " + path_);
-        dir.reset(fd);
-    }
-    return dir;
+    return walk(cleaned, O_DIRECTORY, Create::Dir, mode);
 }
 
 Result<std::pair<UniqueFd, std::string>> SafeRoot::open_parent(std::string_view rel, bool create) const {
@@ -209,7 +223,10 @@ Result<UniqueFd> SafeRoot::create_file(std::string_view rel, mode_t mode) const 
     }
     if (errno != EEXIST) return sys_error("create " + cleaned + " in " + path_);
     // Already there (maybe an in-root symlink such as /etc/resolv.conf -> ../run/...).
-    return resolve(cleaned);
+    auto existing = resolve(cleaned);
+    if (existing.ok() || existing.error().code != ENOENT) return existing;
+    // A dangling symlink: make its target, inside the root.
+    return walk(cleaned, 0, Create::File, mode);
 }
 
 }  // namespace lc::rootfs

@@ -114,11 +114,25 @@ TEST_CASE("SafeRoot creates inside the root only", "[rootfs][safe_path]") {
             REQUIRE(pw.ok());
             CHECK(same_file(pw->get(), t.root + "/etc/passwd"));
 
-            // A dangling symlink is never followed to create its target.
-            CHECK_FALSE(root->create_file("/dangling").ok());
-            CHECK_FALSE(root->mkdir_all("/dangling/sub").ok());
+            // A dangling symlink gets its target made, inside the root (runc and crun do the
+            // same): absolute, relative and ".."-laden targets alike.
+            auto df = root->create_file("/dangling");
+            REQUIRE(df.ok());
+            CHECK(same_file(df->get(), t.root + "/nonexistent/x"));
             CHECK(::access("/nonexistent", F_OK) < 0);
-            CHECK(::access((t.root + "/nonexistent").c_str(), F_OK) < 0);
+            REQUIRE(::symlink("../../../../up/dir/made", (t.root + "/a/b/dangle").c_str()) == 0);
+            auto dd = root->mkdir_all("/a/b/dangle/sub");
+            REQUIRE(dd.ok());
+            CHECK(same_file(dd->get(), t.root + "/etc/dir/made/sub"));
+            CHECK(::access((t.tmp / "etc/dir").c_str(), F_OK) < 0);
+            REQUIRE(::symlink("../../../../../new/file", (t.root + "/etc/dangle-file").c_str()) == 0);
+            auto nf = root->create_file("/etc/dangle-file");
+            REQUIRE(nf.ok());
+            CHECK(same_file(nf->get(), t.root + "/new/file"));
+            struct stat made {};
+            REQUIRE(::stat((t.root + "/new").c_str(), &made) == 0);
+            CHECK((made.st_mode & 0111) != 0);  // a file's parents are searchable
+            CHECK(::access((t.tmp / "new").c_str(), F_OK) < 0);
 
             // A file in the way of a directory.
             auto blocked = root->mkdir_all("/etc/passwd/sub");
