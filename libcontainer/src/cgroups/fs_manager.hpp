@@ -19,6 +19,7 @@ public:
     Layout layout() const override { return layout_; }
     Result<void> create() override;
     Result<void> apply(pid_t pid) override;
+    Result<void> check_not_frozen() override;
     Result<void> set(const specs::LinuxResources& r) override;
     Result<void> freeze(bool frozen) override;
     Result<bool> is_frozen() override;

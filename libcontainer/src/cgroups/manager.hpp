@@ -40,6 +40,9 @@ public:
     // mkdir the container's cgroup in every hierarchy (idempotent), set up cpuset and the
     // default device rules.
     virtual Result<void> create() = 0;
+    // Refuses a container cgroup (or its nearest existing ancestor) that is frozen, before
+    // anything is created: a process started in it would stop at once (runc's check).
+    virtual Result<void> check_not_frozen() = 0;
     // Move a process in (every hierarchy).
     virtual Result<void> apply(pid_t pid) = 0;
     // Write linux.resources. Errors name the field and the file.
