@@ -162,3 +162,38 @@ TEST_CASE("create ends its wait when the container's cgroup is frozen mid-create
     if (std::filesystem::exists(freezer + cg)) write_file(freezer + cg + "/freezer.state", "THAWED");
     remove_cgroups({cg});
 }
+
+// A failed create removes the cgroups it made, and only those: a cgroupsPath the user made
+// beforehand (here in the memory hierarchy only) stays, and so do its ancestors; the
+// ancestors create had to make go. Before the fix the cleanup removed the container's
+// directory in every hierarchy, the user's included, and left the ancestors it made.
+TEST_CASE("a failed create leaves a pre-existing cgroupsPath in place and removes what it made",
+          "[cgroup-placement][bad-input]") {
+    CORT_ONLY();  // runc 1.1 removes the user's cgroup too
+    const std::string memory = kCg + "/memory";
+    REQUIRE(std::filesystem::exists(memory + "/cgroup.procs"));
+    std::string cg = "/" + unique_id("usercg");
+    std::string id = unique_id("undo");
+    ContainerGuard g(id);
+    Bundle b;
+    must_mkdir(memory + cg);
+    // The user's cgroup is the container's cgroup itself, or its parent.
+    bool nested = GENERATE(false, true);
+    std::string path = nested ? cg + "/ctr" : cg;
+    b.config["linux"]["cgroupsPath"] = path;
+    // No such cpu: the kernel refuses the write after the cgroups were made and joined.
+    b.config["linux"]["resources"]["cpu"]["cpus"] = "4095";
+    b.save();
+
+    auto c = create(b, id);
+    INFO(c.describe() << "\ncgroupsPath " << path);
+    CHECK(c.exit_code != 0);
+    CHECK(c.err.find("cpuset.cpus") != std::string::npos);
+    CHECK(std::filesystem::is_directory(memory + cg));  // the user's
+    CHECK(trim(read_file(memory + cg + "/cgroup.procs")).empty());
+    CHECK_FALSE(std::filesystem::exists(memory + cg + "/ctr"));
+    for (const auto& h : v1_hierarchies())
+        if (h != memory) CHECK_FALSE(std::filesystem::exists(h + cg));  // made by create: gone
+    assert_nothing_left(id, b.path());
+    remove_cgroups({cg + "/ctr", cg});
+}

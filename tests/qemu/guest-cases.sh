@@ -489,6 +489,17 @@ case $out in *"$S holds processes"*) ;; *) note "error does not blame the scope:
 [ "$(cat $S/cgroup.type)" = domain ] || note "the scope's cgroup.type: $(cat $S/cgroup.type)"
 end "a cgroupsPath inside the populated scope with limits: error names linux.cgroupsPath, nothing left"
 
+begin
+# A threaded controller enabled in the populated scope makes it a thread root: every new
+# child is "domain invalid" and no process may join it (the state cort used to cause).
+echo +pids > $S/cgroup.subtree_control
+run_fails "domain invalid" $CORT run --bundle /bundles/sess_inside0 s_inside0
+case $out in *"linux.cgroupsPath"*) ;; *) note "error does not name linux.cgroupsPath: $out" ;; esac
+[ ! -e $S/inner ] || note "$S/inner left"
+[ ! -e /run/cort/s_inside0 ] || note "/run/cort/s_inside0 left"
+echo -pids > $S/cgroup.subtree_control
+end "a cgroupsPath below a thread root: \"domain invalid\" refused naming linux.cgroupsPath, nothing left"
+
 echo $$ > $CG/cgroup.procs
 rmdir $S $CG/user.slice
 
@@ -510,6 +521,16 @@ frozen_refused frozen_below frz2
 echo 0 > $CG/frz/cgroup.freeze
 rmdir $CG/frz
 end "a frozen cgroupsPath (or frozen ancestor) is refused up front, not a hang"
+
+begin
+# The user's cgroup passes memory to a sub-cgroup: v2 lets no process join it (EBUSY).
+mkdir -p $CG/busy/kid && echo +memory > $CG/busy/cgroup.subtree_control
+run_fails "linux.cgroupsPath" $CORT run --bundle /bundles/busy busy
+case $out in *"enables controllers for sub-cgroups"*) ;; *) note "error does not say why: $out" ;; esac
+[ -d $CG/busy/kid ] || note "the user's $CG/busy/kid was removed by the failed create"
+[ ! -e /run/cort/busy ] || note "/run/cort/busy left"
+rmdir $CG/busy/kid $CG/busy
+end "a cgroupsPath that delegates controllers: refused naming linux.cgroupsPath; the user's cgroups stay"
 
 begin
 leftover=$(find $CG -mindepth 1 -type d)

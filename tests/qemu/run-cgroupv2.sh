@@ -128,6 +128,8 @@ bundle sess_abs "$sleeper" "$sess_res" '.linux.cgroupsPath = "/abs/ctr"'
 bundle sess_abs0 "$sleeper" '{}' '.linux.cgroupsPath = "/abs0"'
 bundle sess_run '["sh","-c","echo ran"]' "$sess_res"
 bundle sess_inside "$sleeper" "$sess_res" '.linux.cgroupsPath = "/user.slice/session-1.scope/inner"'
+bundle sess_inside0 "$sleeper" '{}' '.linux.cgroupsPath = "/user.slice/session-1.scope/inner"'
+bundle busy "$sleeper" '{}' '.linux.cgroupsPath = "/busy"'
 bundle frozen "$sleeper" '{}' '.linux.cgroupsPath = "/frz"'
 bundle frozen_below "$sleeper" '{}' '.linux.cgroupsPath = "/frz/ctr"'
 # Resources files for update --resources.

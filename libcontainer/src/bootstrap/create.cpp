@@ -302,7 +302,7 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
     bool cgroup_created = false;
     ScopeExit cleanup([&] {
         if (keep) return;
-        if (mgr && cgroup_created) (void)mgr->destroy();
+        if (mgr && cgroup_created) (void)mgr->undo_create();
         (void)store.remove(opts.id);
     });
     // Read only by commands on a created container: nobody sees it before create is done.
@@ -330,7 +330,7 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
     // Saved before anything exists outside this directory, so that `delete --force` can
     // clean up after a create that was killed halfway.
     TRY(store.save(st));
-    // A create() that fails halfway leaves directories too: destroy() must run either way.
+    // A create() that fails halfway leaves directories too: undo_create() must run either way.
     cgroup_created = true;
     if (auto made = mgr->create(); !made) {
         if (!cgroup_not_writable(made.error().code) || !(plan.rootless || in_partial_user_namespace()))
@@ -342,7 +342,7 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
                                                       ": cannot be set: a rootless container could not create its "
                                                       "cgroup (" + made.error().text() + ")");
         }
-        (void)mgr->destroy();
+        (void)mgr->undo_create();
         mgr.reset();
         st.cgroup.clear();
         TRY(store.save(st));

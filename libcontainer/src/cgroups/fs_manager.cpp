@@ -58,7 +58,7 @@ Result<void> FsManager::create() {
 }
 
 Result<void> FsManager::create_v1(const Hierarchy& h) {
-    TRY_CTX(fs::mkdir_all(h.path), "create cgroup");
+    TRY_CTX(fs::mkdir_all(h.path, &made_), "create cgroup");
     // No task may join a cpuset cgroup with empty cpus or mems: fill them from the first
     // non-empty ancestor, pre-existing empty ancestors included (runc).
     if (h.has("cpuset")) TRY(fill_cpuset_chain(h.mount, h.path));
@@ -103,7 +103,7 @@ Result<std::pair<size_t, int>> FsManager::write_v1_device_rules(const std::strin
 }
 
 Result<void> FsManager::create_v2(const Hierarchy& h) {
-    TRY_CTX(fs::mkdir_all(h.path), "create cgroup");
+    TRY_CTX(fs::mkdir_all(h.path, &made_), "create cgroup");
     // Controllers reach a cgroup only through every ancestor's subtree_control.
     enable_v2_controllers(h.mount, h.path, h.controllers);
     TRY(check_v2_joinable(h.path));
@@ -406,6 +406,17 @@ Result<uint64_t> FsManager::oom_kill_count() {
         return fs::parse_key_value(s, "oom_kill");
     }
     return make_error("oom kill count: no memory cgroup hierarchy on this host");
+}
+
+Result<void> FsManager::undo_create() {
+    Result<void> first;
+    // Deepest first, so that an ancestor we made is empty by the time we reach it.
+    for (auto it = made_.rbegin(); it != made_.rend(); ++it) {
+        auto r = fs::remove_tree(*it);
+        if (!r.ok() && first.ok()) first = std::move(r).error();
+    }
+    made_.clear();
+    return first;
 }
 
 Result<void> FsManager::destroy() {

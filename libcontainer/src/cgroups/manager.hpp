@@ -60,6 +60,10 @@ public:
     // rmdir every directory create() made, retrying while the last processes exit.
     // Missing directories are not an error.
     virtual Result<void> destroy() = 0;
+    // After a failed create: removes what create() made (the container's directories and the
+    // ancestors it had to make), never a directory that was there before: a cgroupsPath the
+    // user made stays, only emptied of the processes the failed create put there.
+    virtual Result<void> undo_create() = 0;
     // Saved in state.json; load_manager() rebuilds the manager from it.
     virtual std::string to_json() const = 0;
     virtual std::vector<CgroupMountSource> mount_sources() const = 0;
