@@ -36,6 +36,15 @@ bool contains_word(const std::string& list, const std::string& word) {
 // How long freeze waits for the kernel to report every task frozen.
 constexpr long kFreezeWaitUs = 2000000;
 
+// The root may list a controller that never reaches the container's cgroup (an ancestor
+// holding processes, or not delegated): say which and why, rather than ENOENT on its file.
+Result<void> v2_controller_reaches(const Hierarchy& h, int dirfd, const std::string& ctl, const std::string& field) {
+    auto have = fs::read_at(dirfd, h.path, "cgroup.controllers");
+    if (!have.ok() || h.path == h.mount || contains_word(*have, ctl)) return {};
+    return make_error(field + ": the " + ctl + " controller is not available in the container's cgroup " + h.path +
+                      " (linux.cgroupsPath): " + missing_controller_reason(h.mount, h.path, ctl));
+}
+
 }  // namespace
 
 const Hierarchy* FsManager::v1_with(std::string_view controller) const {
@@ -180,10 +189,7 @@ Result<FsManager::PlannedWrites> FsManager::plan_controller(const ControllerUse&
     if (!h || !h->has(v2name))
         return make_error(use.field + ": no cgroup hierarchy on this host has the " + c + " controller");
     TRY_ASSIGN(dir, fs::open_dir(h->path));
-    if (auto ctl = fs::read_at(dir.get(), h->path, "cgroup.controllers");
-        ctl.ok() && h->path != h->mount && !contains_word(*ctl, v2name))
-        return make_error(use.field + ": the " + v2name + " controller is not available in the container's cgroup " +
-                          h->path + " (linux.cgroupsPath): " + missing_controller_reason(h->mount, h->path, v2name));
+    TRY(v2_controller_reaches(*h, dir.get(), v2name, use.field));
     if (c == "memory") {
         if (r.memory->check_before_update.value_or(false)) {
             // Best effort, as runc: a usage we cannot read is no reason to refuse.
