@@ -406,6 +406,132 @@ bad bad_swappiness "memory.swappiness"
 bad bad_rt "realtimeRuntime"
 bad bad_net "network.classID"
 
+# ---------------------------------------------------------------- from a session scope (issue 15)
+# As under systemd: this shell in a leaf scope that holds processes, with the controllers
+# enabled on its ancestors (the root, user.slice) and none in the scope itself. runc's fs2
+# rule puts a relative (or absent) cgroupsPath under the *parent* of the caller's cgroup.
+S=$CG/user.slice/session-1.scope
+mkdir -p $S
+sed 's/\([a-z_][a-z_]*\)/+\1/g' $CG/cgroup.subtree_control > $CG/user.slice/cgroup.subtree_control
+echo $$ > $S/cgroup.procs
+# expect_placed ID DIR: the container's init is in $CG/DIR; the scope was left alone
+expect_placed() {
+    grep -q "^$(pid_of "$1")\$" "$CG/$2/cgroup.procs" 2>/dev/null ||
+        note "init $(pid_of "$1") not in $CG/$2/cgroup.procs ($(cat /proc/$(pid_of "$1")/cgroup 2>/dev/null))"
+    [ -z "$(cat $S/cgroup.subtree_control)" ] || note "the scope's subtree_control: $(cat $S/cgroup.subtree_control)"
+    [ "$(cat $S/cgroup.type)" = domain ] || note "the scope's cgroup.type: $(cat $S/cgroup.type)"
+}
+# cleanup_at ID DIR: delete --force removes $CG/DIR
+cleanup_at() {
+    $CORT delete --force "$1" >/dev/null 2>&1
+    [ ! -e "$CG/$2" ] || note "$CG/$2 still exists after delete"
+}
+
+begin
+grep -q "^0::/user.slice/session-1.scope\$" /proc/self/cgroup || note "not in the scope: $(cat /proc/self/cgroup)"
+if start plain s_plain; then expect_placed s_plain user.slice/s_plain; fi
+cleanup_at s_plain user.slice/s_plain
+end "session scope, no cgroupsPath, no resources: the cgroup is /user.slice/<id>"
+
+begin
+if start sess_res s_res; then
+    expect_placed s_res user.slice/s_res
+    expect_file user.slice/s_res memory.max 33554432
+    expect_file user.slice/s_res pids.max 10
+    expect_file user.slice/s_res cpu.max "50000 100000"
+fi
+end "session scope, no cgroupsPath, with resources: limits in /user.slice/<id>"
+
+begin
+$CORT exec -d s_res sleep 32 >/dev/null 2>&1 || note "exec -d failed"
+i=0
+while found=$(procs_running user.slice/s_res "sleep 32 "); [ -z "$found" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ -n "$found" ] || note "the exec'd process is not in $CG/user.slice/s_res: $(cat $CG/user.slice/s_res/cgroup.procs)"
+run_ok $CORT exec s_res true
+cleanup_at s_res user.slice/s_res
+end "session scope: exec joins the container's cgroup"
+
+begin
+if start sess_rel s_rel; then
+    expect_placed s_rel user.slice/pods/rel
+    expect_file user.slice/pods/rel memory.max 33554432
+    expect_file user.slice/pods/rel pids.max 10
+fi
+cleanup_at s_rel user.slice/pods/rel
+rmdir $CG/user.slice/pods 2>/dev/null
+end "session scope, relative cgroupsPath: under /user.slice, with resources"
+
+begin
+if start sess_abs s_abs; then
+    expect_placed s_abs abs/ctr
+    expect_file abs/ctr memory.max 33554432
+    expect_file abs/ctr cpu.max "50000 100000"
+fi
+cleanup_at s_abs abs/ctr
+rmdir $CG/abs 2>/dev/null
+if start sess_abs0 s_abs0; then expect_placed s_abs0 abs0; fi
+cleanup_at s_abs0 abs0
+end "session scope, absolute cgroupsPath, with and without resources"
+
+begin
+run_ok $CORT run --bundle /bundles/sess_run s_run
+case $out in *ran*) ;; *) note "run output: $out" ;; esac
+no_trace user.slice/s_run
+[ ! -e /run/cort/s_run ] || note "/run/cort/s_run left"
+end "session scope: run with resources and no cgroupsPath"
+
+begin
+run_fails "linux.cgroupsPath" $CORT run --bundle /bundles/sess_inside s_inside
+case $out in *"$S holds processes"*) ;; *) note "error does not blame the scope: $out" ;; esac
+[ ! -e $S/inner ] || note "$S/inner left"
+[ ! -e /run/cort/s_inside ] || note "/run/cort/s_inside left"
+[ -z "$(cat $S/cgroup.subtree_control)" ] || note "the scope's subtree_control: $(cat $S/cgroup.subtree_control)"
+[ "$(cat $S/cgroup.type)" = domain ] || note "the scope's cgroup.type: $(cat $S/cgroup.type)"
+end "a cgroupsPath inside the populated scope with limits: error names linux.cgroupsPath, nothing left"
+
+begin
+# A threaded controller enabled in the populated scope makes it a thread root: every new
+# child is "domain invalid" and no process may join it (the state cort used to cause).
+echo +pids > $S/cgroup.subtree_control
+run_fails "domain invalid" $CORT run --bundle /bundles/sess_inside0 s_inside0
+case $out in *"linux.cgroupsPath"*) ;; *) note "error does not name linux.cgroupsPath: $out" ;; esac
+[ ! -e $S/inner ] || note "$S/inner left"
+[ ! -e /run/cort/s_inside0 ] || note "/run/cort/s_inside0 left"
+echo -pids > $S/cgroup.subtree_control
+end "a cgroupsPath below a thread root: \"domain invalid\" refused naming linux.cgroupsPath, nothing left"
+
+echo $$ > $CG/cgroup.procs
+rmdir $S $CG/user.slice
+
+# ---------------------------------------------------------------- a frozen cgroupsPath
+
+# frozen_refused BUNDLE ID: run fails at once naming the frozen cgroup; nothing left
+frozen_refused() {
+    run_fails "unexpectedly frozen" timeout -s KILL 20 $CORT run --bundle "/bundles/$1" "$2"
+    case $out in *"linux.cgroupsPath"*"$CG/frz"*) ;; *) note "error does not name the frozen cgroup: $out" ;; esac
+    [ ! -e /run/cort/$2 ] || note "/run/cort/$2 left"
+    [ ! -e $CG/frz/ctr ] || note "$CG/frz/ctr made"
+    [ -d $CG/frz ] || note "the user's frozen $CG/frz was removed"
+    [ "$(cat $CG/frz/cgroup.freeze 2>/dev/null)" = 1 ] || note "$CG/frz no longer frozen"
+}
+begin
+mkdir $CG/frz && echo 1 > $CG/frz/cgroup.freeze
+frozen_refused frozen frz1
+frozen_refused frozen_below frz2
+echo 0 > $CG/frz/cgroup.freeze
+rmdir $CG/frz
+end "a frozen cgroupsPath (or frozen ancestor) is refused up front, not a hang"
+
+begin
+# The user's cgroup passes memory to a sub-cgroup: v2 lets no process join it (EBUSY).
+mkdir -p $CG/busy/kid && echo +memory > $CG/busy/cgroup.subtree_control
+run_fails "linux.cgroupsPath" $CORT run --bundle /bundles/busy busy
+case $out in *"enables controllers for sub-cgroups"*) ;; *) note "error does not say why: $out" ;; esac
+[ -d $CG/busy/kid ] || note "the user's $CG/busy/kid was removed by the failed create"
+[ ! -e /run/cort/busy ] || note "/run/cort/busy left"
+rmdir $CG/busy/kid $CG/busy
+end "a cgroupsPath that delegates controllers: refused naming linux.cgroupsPath; the user's cgroups stay"
+
 begin
 leftover=$(find $CG -mindepth 1 -type d)
 [ -z "$leftover" ] || note "cgroups left: $leftover"

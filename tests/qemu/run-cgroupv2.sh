@@ -120,6 +120,18 @@ bundle bad_rdma "$sleeper" '{"rdma": {"mlx5_0": {"hcaHandles": 3, "hcaObjects": 
 bundle bad_swappiness "$sleeper" '{"memory": {"swappiness": 10}}'
 bundle bad_rt "$sleeper" '{"cpu": {"realtimeRuntime": 1000}}'
 bundle bad_net "$sleeper" '{"network": {"classID": 1}}'
+# Issue 15: run from a session scope that holds processes (guest-cases.sh moves itself there).
+sess_res='{"memory": {"limit": 33554432}, "pids": {"limit": 10}, "cpu": {"quota": 50000, "period": 100000}}'
+bundle sess_res "$sleeper" "$sess_res"
+bundle sess_rel "$sleeper" "$sess_res" '.linux.cgroupsPath = "pods/rel"'
+bundle sess_abs "$sleeper" "$sess_res" '.linux.cgroupsPath = "/abs/ctr"'
+bundle sess_abs0 "$sleeper" '{}' '.linux.cgroupsPath = "/abs0"'
+bundle sess_run '["sh","-c","echo ran"]' "$sess_res"
+bundle sess_inside "$sleeper" "$sess_res" '.linux.cgroupsPath = "/user.slice/session-1.scope/inner"'
+bundle sess_inside0 "$sleeper" '{}' '.linux.cgroupsPath = "/user.slice/session-1.scope/inner"'
+bundle busy "$sleeper" '{}' '.linux.cgroupsPath = "/busy"'
+bundle frozen "$sleeper" '{}' '.linux.cgroupsPath = "/frz"'
+bundle frozen_below "$sleeper" '{}' '.linux.cgroupsPath = "/frz/ctr"'
 # Resources files for update --resources.
 echo '{"memory":{"limit":100663296},"pids":{"limit":30},"cpu":{"quota":-1}}' > "$root/files/update.json"
 echo '{"memory":{"limit":10485760,"checkBeforeUpdate":true}}' > "$root/files/check-low.json"

@@ -1,6 +1,7 @@
 #include "bootstrap/channel.hpp"
 #include "sys/syscalls.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -96,6 +97,16 @@ Result<Message> Channel::expect(MsgType type) const {
     if (m.type == MsgType::Error) return lc::plain_error(m.code, m.payload);
     return lc::Error(EPROTO, std::string("bootstrap protocol: expected ") + to_string(type) + ", got " +
                                  to_string(m.type));
+}
+
+Result<bool> Channel::wait_readable(int timeout_ms) const {
+    pollfd p{fd_.get(), POLLIN, 0};
+    int n;
+    do {
+        n = ::poll(&p, 1, timeout_ms);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return sys_error("poll bootstrap channel");
+    return n > 0;
 }
 
 Result<void> Channel::expect_close() const {

@@ -53,6 +53,8 @@ public:
     Result<Message> expect(MsgType type) const;
     // Waits for the peer to close its end without sending anything more.
     Result<void> expect_close() const;
+    // Whether a message (or EOF) is there to receive within timeout_ms.
+    Result<bool> wait_readable(int timeout_ms) const;
 
     int fd() const { return fd_.get(); }
     void close() { fd_.reset(); }

@@ -30,6 +30,7 @@ namespace lc {
 namespace {
 
 using bootstrap::Channel;
+using bootstrap::Message;
 using bootstrap::MsgType;
 
 using bootstrap::child_died;
@@ -45,10 +46,37 @@ Result<void> write_pid_file(const std::string& path, pid_t pid) {
     return sys::write_file_atomic(abs, std::to_string(pid), 0644);
 }
 
+// A child in a frozen cgroup never answers: the cgroup was frozen under us (through an
+// ancestor, or by someone mid-create). After each second of silence the parent looks, so
+// that no wait on the child lasts forever for that reason (runc's "unexpectedly frozen").
+Result<Message> recv_unless_frozen(const Channel& ch, cgroups::Manager* mgr) {
+    while (mgr) {
+        TRY_ASSIGN(bool ready, ch.wait_readable(1000));
+        if (ready) break;
+        auto frozen = mgr->is_frozen();
+        if (frozen.ok() && *frozen) {
+            // Create fails and its reaper SIGKILLs the children: a task frozen by the v1
+            // freezer would not die until thawed, and the reaper would wait for it forever.
+            (void)mgr->freeze(false);
+            return plain_error(EBUSY, "linux.cgroupsPath: container's cgroup unexpectedly frozen while the "
+                                      "container was being created");
+        }
+    }
+    return ch.recv();
+}
+
+Result<void> recv_unless_frozen_close(const Channel& ch, cgroups::Manager* mgr) {
+    auto fin = recv_unless_frozen(ch, mgr);
+    if (fin) return plain_error(EPROTO, std::string("bootstrap protocol: unexpected message \"") +
+                                            bootstrap::to_string(fin->type) + "\"");
+    if (fin.error().code != EPIPE) return std::move(fin).error();
+    return {};
+}
+
 // Talk to the init until Ready, running the runtime-namespace hooks when it asks.
 Result<void> await_ready(const Plan& plan, const Channel& ch, pid_t init_pid, cgroups::Manager* mgr) {
     for (;;) {
-        auto m = ch.recv();
+        auto m = recv_unless_frozen(ch, mgr);
         if (!m) {
             if (m.error().code == EPIPE) return child_died(init_pid, "container init", mgr);
             return std::move(m).error();
@@ -83,9 +111,9 @@ Result<void> await_ready(const Plan& plan, const Channel& ch, pid_t init_pid, cg
 }
 
 // Stage 1 asks for id maps and reports the init's pid, then exits.
-Result<pid_t> drive_stage1(const Plan& plan, const Channel& ch, pid_t stage1) {
+Result<pid_t> drive_stage1(const Plan& plan, const Channel& ch, pid_t stage1, cgroups::Manager* mgr) {
     for (;;) {
-        auto m = ch.recv();
+        auto m = recv_unless_frozen(ch, mgr);
         if (!m) {
             if (m.error().code == EPIPE) return child_died(stage1, "bootstrap stage 1", nullptr);
             return std::move(m).error();
@@ -216,7 +244,7 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
     pid_t init_pid = first;
     if (plan.needs_stage1) {
         TRY(ch.send(MsgType::Go));
-        TRY_ASSIGN(init_pid, drive_stage1(plan, ch, first));
+        TRY_ASSIGN(init_pid, drive_stage1(plan, ch, first, mgr));
         reaper.add(init_pid);
         int status = 0;
         while (::waitpid(first, &status, 0) < 0 && errno == EINTR) {
@@ -249,7 +277,7 @@ Result<CreatedContainer> bootstrap_container(const Plan& plan, const StateStore&
         return CreatedContainer{init_pid, st, {}, ch.release()};
     }
     // The init closes its end once it has dropped its death signal: only then may we exit.
-    TRY(ch.expect_close());
+    TRY(recv_unless_frozen_close(ch, mgr));
     reaper.release();
     log::phase("created");
     (void)dir;
@@ -281,7 +309,7 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
     bool cgroup_created = false;
     ScopeExit cleanup([&] {
         if (keep) return;
-        if (mgr && cgroup_created) (void)mgr->destroy();
+        if (mgr && cgroup_created) (void)mgr->undo_create();
         (void)store.remove(opts.id);
     });
     // Read only by commands on a created container: nobody sees it before create is done.
@@ -292,6 +320,9 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
     }
 
     TRY_ASSIGN(mgr, cgroups::make_manager(plan.cgroup));
+    // Before anything is made: the cleanup then removes only the state directory, never a
+    // cgroup the user made and froze.
+    TRY(mgr->check_not_frozen());
     ContainerState st;
     st.id = opts.id;
     st.bundle = opts.bundle;
@@ -306,7 +337,7 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
     // Saved before anything exists outside this directory, so that `delete --force` can
     // clean up after a create that was killed halfway.
     TRY(store.save(st));
-    // A create() that fails halfway leaves directories too: destroy() must run either way.
+    // A create() that fails halfway leaves directories too: undo_create() must run either way.
     cgroup_created = true;
     if (auto made = mgr->create(); !made) {
         if (!cgroup_not_writable(made.error().code) || !(plan.rootless || in_partial_user_namespace()))
@@ -318,7 +349,7 @@ Result<CreatedContainer> create_container(const CreateOptions& opts) {
                                                       ": cannot be set: a rootless container could not create its "
                                                       "cgroup (" + made.error().text() + ")");
         }
-        (void)mgr->destroy();
+        (void)mgr->undo_create();
         mgr.reset();
         st.cgroup.clear();
         TRY(store.save(st));

@@ -85,7 +85,10 @@ Result<HostCgroups> detect_host(const InnerPath& inner, const std::string& root)
         Hierarchy h;
         h.v2 = v2;
         h.mount = r.mount;
-        h.path = join_cgroup(r.mount, r.own, inner);
+        // runc's fs2 rule on a pure v2 host; hybrid's cgroup2 follows the v1 rule, as
+        // runc's fs (v1) manager places it too.
+        h.path = join_cgroup(r.mount, r.own, inner,
+                             host.layout == Layout::Unified ? RelativeTo::OwnParent : RelativeTo::Own);
         if (v2) {
             // What the v2 hierarchy can host; in hybrid mode this is where hugetlb lives.
             auto ctl = sys::read_file(r.mount + "/cgroup.controllers");

@@ -11,6 +11,7 @@
 #include "cgroups/bpf_devices.hpp"
 #include "cgroups/cgroup_fs.hpp"
 #include "cgroups/devices.hpp"
+#include "cgroups/placement.hpp"
 
 namespace lc::cgroups {
 
@@ -26,10 +27,23 @@ void sleep_us(long us) {
     ::nanosleep(&ts, nullptr);
 }
 
-std::string parent_of(const std::string& path) { return path.substr(0, path.find_last_of('/')); }
+bool contains_word(const std::string& list, const std::string& word) {
+    for (auto& w : split(trim(list), ' '))
+        if (w == word) return true;
+    return false;
+}
 
 // How long freeze waits for the kernel to report every task frozen.
 constexpr long kFreezeWaitUs = 2000000;
+
+// The root may list a controller that never reaches the container's cgroup (an ancestor
+// holding processes, or not delegated): say which and why, rather than ENOENT on its file.
+Result<void> v2_controller_reaches(const Hierarchy& h, int dirfd, const std::string& ctl, const std::string& field) {
+    auto have = fs::read_at(dirfd, h.path, "cgroup.controllers");
+    if (!have.ok() || h.path == h.mount || contains_word(*have, ctl)) return {};
+    return make_error(field + ": the " + ctl + " controller is not available in the container's cgroup " + h.path +
+                      " (linux.cgroupsPath): " + missing_controller_reason(h.mount, h.path, ctl));
+}
 
 }  // namespace
 
@@ -53,28 +67,10 @@ Result<void> FsManager::create() {
 }
 
 Result<void> FsManager::create_v1(const Hierarchy& h) {
-    std::vector<std::string> created;
-    TRY_CTX(fs::mkdir_all(h.path, &created), "create cgroup");
-    if (h.has("cpuset")) {
-        // A new cpuset cgroup starts with no cpus and mems, and no task may join it
-        // until it has some: inherit the parent's, ancestors first (runc).
-        // A directory that already existed (absolute cgroupsPath made by someone else) is
-        // fixed up only where it is still empty.
-        bool existed = created.empty();
-        if (existed) created.push_back(h.path);
-        for (const auto& dir : created) {
-            std::string parent = parent_of(dir);
-            for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
-                if (existed) {
-                    TRY_ASSIGN(std::string cur, fs::read_at(AT_FDCWD, dir, file));
-                    if (!trim(cur).empty()) continue;
-                }
-                TRY_ASSIGN(std::string v, fs::read_at(AT_FDCWD, parent, file));
-                v = trim(v);
-                if (!v.empty()) TRY_CTX(fs::write_at(AT_FDCWD, dir, file, v), "create cgroup");
-            }
-        }
-    }
+    TRY_CTX(fs::mkdir_all(h.path, &made_), "create cgroup");
+    // No task may join a cpuset cgroup with empty cpus or mems: fill them from the first
+    // non-empty ancestor, pre-existing empty ancestors included (runc).
+    if (h.has("cpuset")) TRY(fill_cpuset_chain(h.mount, h.path));
     if (h.has("devices")) {
         // Deny everything, then runc's default allow-list; set() adds the spec's rules.
         std::vector<DeviceRule> rules = {DeviceRule{'a', kWildcard, kWildcard, kAccAll, false}};
@@ -116,27 +112,10 @@ Result<std::pair<size_t, int>> FsManager::write_v1_device_rules(const std::strin
 }
 
 Result<void> FsManager::create_v2(const Hierarchy& h) {
-    TRY_CTX(fs::mkdir_all(h.path), "create cgroup");
-    if (!h.controllers.empty() && h.path.size() > h.mount.size()) {
-        // Controllers reach a cgroup only through every ancestor's subtree_control.
-        std::string want;
-        for (const auto& c : h.controllers) want += (want.empty() ? "+" : " +") + c;
-        std::string dir = h.mount;
-        std::string rest = h.path.substr(h.mount.size() + 1);
-        for (;;) {
-            auto r = fs::write_at(AT_FDCWD, dir, "cgroup.subtree_control", want);
-            if (!r.ok()) {
-                // One controller can refuse (e.g. our own cgroup still holds processes for
-                // a threaded controller); take the others one by one. A resource that then
-                // lacks its controller fails in set() with the field named.
-                for (const auto& c : h.controllers) (void)fs::write_at(AT_FDCWD, dir, "cgroup.subtree_control", "+" + c);
-            }
-            size_t slash = rest.find('/');
-            if (slash == std::string::npos) break;
-            dir += "/" + rest.substr(0, slash);
-            rest = rest.substr(slash + 1);
-        }
-    }
+    TRY_CTX(fs::mkdir_all(h.path, &made_), "create cgroup");
+    // Controllers reach a cgroup only through every ancestor's subtree_control.
+    enable_v2_controllers(h.mount, h.path, h.controllers);
+    TRY(check_v2_joinable(h.path));
     if (layout_ == Layout::Unified) {
         std::vector<DeviceRule> rules = {DeviceRule{'a', kWildcard, kWildcard, kAccAll, false}};
         const auto& defaults = default_allowed_rules();
@@ -150,7 +129,23 @@ Result<void> FsManager::create_v2(const Hierarchy& h) {
 
 Result<void> FsManager::apply(pid_t pid) {
     std::string p = std::to_string(pid);
-    for (const auto& h : hierarchies_) TRY_CTX(fs::write_at(AT_FDCWD, h.path, "cgroup.procs", p), "join cgroup");
+    for (const auto& h : hierarchies_) {
+        auto r = fs::write_at(AT_FDCWD, h.path, "cgroup.procs", p);
+        if (r.ok()) continue;
+        if (h.v2 && r.error().code == EBUSY)
+            // v2's "no internal processes" rule: this cgroup passes domain controllers on.
+            return std::move(r).error().wrap("linux.cgroupsPath: " + h.path +
+                                             " enables controllers for sub-cgroups in its cgroup.subtree_control, "
+                                             "so no process may join it; join cgroup");
+        if (h.v2 && r.error().code == EOPNOTSUPP) TRY(check_v2_joinable(h.path));
+        return std::move(r).error().wrap("join cgroup");
+    }
+    return {};
+}
+
+Result<void> FsManager::check_not_frozen() {
+    for (const auto& h : hierarchies_)
+        if (h.v2 || (layout_ != Layout::Unified && h.has("freezer"))) TRY(refuse_frozen(h.mount, h.path, h.v2));
     return {};
 }
 
@@ -194,6 +189,7 @@ Result<FsManager::PlannedWrites> FsManager::plan_controller(const ControllerUse&
     if (!h || !h->has(v2name))
         return make_error(use.field + ": no cgroup hierarchy on this host has the " + c + " controller");
     TRY_ASSIGN(dir, fs::open_dir(h->path));
+    TRY(v2_controller_reaches(*h, dir.get(), v2name, use.field));
     if (c == "memory") {
         if (r.memory->check_before_update.value_or(false)) {
             // Best effort, as runc: a usage we cannot read is no reason to refuse.
@@ -416,6 +412,17 @@ Result<uint64_t> FsManager::oom_kill_count() {
         return fs::parse_key_value(s, "oom_kill");
     }
     return make_error("oom kill count: no memory cgroup hierarchy on this host");
+}
+
+Result<void> FsManager::undo_create() {
+    Result<void> first;
+    // Deepest first, so that an ancestor we made is empty by the time we reach it.
+    for (auto it = made_.rbegin(); it != made_.rend(); ++it) {
+        auto r = fs::remove_tree(*it);
+        if (!r.ok() && first.ok()) first = std::move(r).error();
+    }
+    made_.clear();
+    return first;
 }
 
 Result<void> FsManager::destroy() {

@@ -19,6 +19,7 @@ public:
     Layout layout() const override { return layout_; }
     Result<void> create() override;
     Result<void> apply(pid_t pid) override;
+    Result<void> check_not_frozen() override;
     Result<void> set(const specs::LinuxResources& r) override;
     Result<void> freeze(bool frozen) override;
     Result<bool> is_frozen() override;
@@ -28,6 +29,7 @@ public:
     Result<Stats> stats() override;
     Result<OomWatch> watch_oom() override;
     Result<void> destroy() override;
+    Result<void> undo_create() override;
     std::string to_json() const override;
     std::vector<CgroupMountSource> mount_sources() const override;
 
@@ -54,6 +56,8 @@ private:
 
     Layout layout_;
     std::vector<Hierarchy> hierarchies_;
+    // The directories create() made, parent first (for undo_create).
+    std::vector<std::string> made_;
     // The v1 device rules this manager last wrote, in order ("line+" allow, "line-" deny).
     std::vector<std::string> v1_device_lines_;
 };

@@ -40,6 +40,9 @@ public:
     // mkdir the container's cgroup in every hierarchy (idempotent), set up cpuset and the
     // default device rules.
     virtual Result<void> create() = 0;
+    // Refuses a container cgroup (or its nearest existing ancestor) that is frozen, before
+    // anything is created: a process started in it would stop at once (runc's check).
+    virtual Result<void> check_not_frozen() = 0;
     // Move a process in (every hierarchy).
     virtual Result<void> apply(pid_t pid) = 0;
     // Write linux.resources. Errors name the field and the file.
@@ -57,6 +60,10 @@ public:
     // rmdir every directory create() made, retrying while the last processes exit.
     // Missing directories are not an error.
     virtual Result<void> destroy() = 0;
+    // After a failed create: removes what create() made (the container's directories and the
+    // ancestors it had to make), never a directory that was there before: a cgroupsPath the
+    // user made stays, only emptied of the processes the failed create put there.
+    virtual Result<void> undo_create() = 0;
     // Saved in state.json; load_manager() rebuilds the manager from it.
     virtual std::string to_json() const = 0;
     virtual std::vector<CgroupMountSource> mount_sources() const = 0;

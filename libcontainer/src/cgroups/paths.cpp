@@ -60,8 +60,10 @@ Result<InnerPath> inner_path(const std::optional<std::string>& cgroups_path, std
     return InnerPath{p, abs};
 }
 
-std::string join_cgroup(std::string_view mount, std::string_view own, const InnerPath& inner) {
-    std::string rel = inner.absolute ? inner.path : std::string(own) + "/" + inner.path;
+std::string join_cgroup(std::string_view mount, std::string_view own, const InnerPath& inner, RelativeTo base) {
+    std::string from = clean_abs(own);
+    if (base == RelativeTo::OwnParent && from != "/") from = from.substr(0, std::max<size_t>(from.rfind('/'), 1));
+    std::string rel = inner.absolute ? inner.path : from + "/" + inner.path;
     std::string cleaned = clean_abs(rel);
     std::string out(mount);
     while (out.size() > 1 && out.back() == '/') out.pop_back();

@@ -17,18 +17,26 @@ std::string clean_abs(std::string_view path);
 std::string clean_path(std::string_view path);
 
 // The cgroup path of the container relative to its hierarchy root, the way runc 1.1
-// computes it (specconv + fs manager):
+// computes it (specconv + fs/fs2 managers):
 //   cgroupsPath absolute  -> used as is under each hierarchy root
-//   cgroupsPath relative  -> joined under the calling process's own cgroup
-//   no cgroupsPath        -> "<own cgroup>/<id>" (runc sets Name=id, Path="")
+//   cgroupsPath relative  -> v1 hierarchies (and hybrid's cgroup2): under the calling
+//                            process's own cgroup; pure v2: under the *parent* of it
+//   no cgroupsPath        -> "<id>", placed as a relative path (runc: Name=id, Path="")
 struct InnerPath {
     std::string path;       // cleaned; absolute or relative
     bool absolute = false;  // false: join under the caller's own cgroup per hierarchy
 };
 Result<InnerPath> inner_path(const std::optional<std::string>& cgroups_path, std::string_view id);
 
-// "<mount>" + "<own>" + "<inner>" -> the directory on the host.
-std::string join_cgroup(std::string_view mount, std::string_view own, const InnerPath& inner);
+// Which cgroup a relative path is joined to.
+enum class RelativeTo {
+    Own,        // v1 and hybrid: the caller's own cgroup
+    OwnParent,  // pure v2 (runc fs2): its parent, since the caller's own cgroup holds
+                // processes (a session scope) and so can never pass controllers down
+};
+// "<mount>" + "<own>" (or its parent) + "<inner>" -> the directory on the host.
+std::string join_cgroup(std::string_view mount, std::string_view own, const InnerPath& inner,
+                        RelativeTo base = RelativeTo::Own);
 
 // One line of /proc/self/cgroup: "4:memory:/a/b" or "0::/" (v2) or "9:name=systemd:/".
 struct ProcCgroupLine {

@@ -47,6 +47,20 @@ TEST_CASE("join_cgroup puts relative paths under our own cgroup", "[cgroups][pat
     CHECK(join_cgroup("/sys/fs/cgroup/", "/", InnerPath{"/", true}) == "/sys/fs/cgroup");
 }
 
+// Issue 15: on v2 the caller's own cgroup (a session scope) holds processes, so a cgroup
+// below it can never get domain controllers; runc's fs2 uses the parent instead.
+TEST_CASE("join_cgroup on pure v2 puts relative paths under the parent of our own cgroup", "[cgroups][paths]") {
+    InnerPath rel{"ctr", false}, deep{"pods/ctr", false}, abs{"/x/ctr", true};
+    const auto P = RelativeTo::OwnParent;
+    CHECK(join_cgroup("/sys/fs/cgroup", "/user.slice/session-1.scope", rel, P) == "/sys/fs/cgroup/user.slice/ctr");
+    CHECK(join_cgroup("/sys/fs/cgroup", "/user.slice/session-1.scope", deep, P) ==
+          "/sys/fs/cgroup/user.slice/pods/ctr");
+    CHECK(join_cgroup("/sys/fs/cgroup", "/user.slice/session-1.scope", abs, P) == "/sys/fs/cgroup/x/ctr");
+    CHECK(join_cgroup("/sys/fs/cgroup", "/init.scope", rel, P) == "/sys/fs/cgroup/ctr");
+    CHECK(join_cgroup("/sys/fs/cgroup", "/", rel, P) == "/sys/fs/cgroup/ctr");
+    CHECK(join_cgroup("/sys/fs/cgroup", "/a/b/", rel, P) == "/sys/fs/cgroup/a/ctr");
+}
+
 TEST_CASE("parse_proc_cgroup reads v1, named and v2 lines", "[cgroups][paths]") {
     auto lines = parse_proc_cgroup("9:name=systemd:/\n4:memory:/a/b\n2:cpu,cpuacct:/\n0::/x\n");
     REQUIRE(lines.size() == 4);
