@@ -323,3 +323,20 @@ TEST_CASE("without a mount namespace, mounts are made in the caller's", "[rootfs
         assert_nothing_left(id, b.path());
     }
 }
+
+TEST_CASE("without a mount namespace, exec lands in the container's root", "[rootfs][exec][no-mountns][cort-only]") {
+    // runc 1.1.5 gives the exec'd process the host's "/" here; cort chroots it where the init is.
+    CORT_ONLY();
+    Bundle b;
+    share_mount_ns(b, json::array());
+    write_file(b.rootfs() + "/in-the-rootfs", "yes\n");
+    b.set_args({"sleep", "100000"});
+    std::string id = unique_id("nomntexec");
+    ContainerGuard g(id);
+    REQUIRE(create(b, id).exit_code == 0);
+    REQUIRE(rt({"start", id}).exit_code == 0);
+    auto r = rt({"exec", id, "cat", "/in-the-rootfs"});
+    INFO(r.describe());
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "yes\n");
+}

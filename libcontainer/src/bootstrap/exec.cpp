@@ -254,6 +254,16 @@ Result<ExecStarted> exec_process(const ExecOptions& o) {
     ctx.channel_fd = chans.second.fd();
     ctx.parent_channel_fd = ch.fd();
     ctx.console_fd = console_child.get();
+    // No mount namespace of its own: the init chrooted into the rootfs in the caller's
+    // namespace, and an exec must land in the same root, not the host's "/".
+    UniqueFd root_fd;
+    bool joins_mount_ns = false;
+    for (const auto& n : ns.list) joins_mount_ns |= n.flag == CLONE_NEWNS;
+    if (!joins_mount_ns) {
+        root_fd.reset(::open(("/proc/" + std::to_string(st.pid) + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!root_fd) return sys_error("open the container's root /proc/" + std::to_string(st.pid) + "/root");
+        ctx.root_fd = root_fd.get();
+    }
     ctx.preserve_fds = o.preserve_fds;
 
     ChildReaper reaper;

@@ -121,6 +121,10 @@ void run_exec_stage1(const ExecContext& ctx) noexcept {
         TRY(ch.expect(MsgType::Go));
         TRY(join_namespaces(ctx));
         for (const auto& ns : ctx.namespaces) ::close(ns.fd);
+        if (ctx.root_fd >= 0) {
+            if (::fchdir(ctx.root_fd) < 0 || ::chroot(".") < 0) return sys_error("chroot to the container's root");
+            ::close(ctx.root_fd);
+        }
         pid_t pid = sys::clone_fork(CLONE_PARENT | SIGCHLD);
         if (pid < 0) return sys_error("clone the exec process");
         if (pid == 0) run_exec_process(ctx);

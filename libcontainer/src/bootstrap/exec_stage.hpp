@@ -29,6 +29,9 @@ struct ExecContext {
     bool setgroups_allowed = true;
     int channel_fd = -1;
     int parent_channel_fd = -1;  // closed first thing in stage 1: else no EOF if `cort exec` dies early
+    // The init's root (/proc/<pid>/root, opened by the parent) when the container shares the
+    // caller's mount namespace: joining no mount namespace, stage 1 chroots there instead.
+    int root_fd = -1;
     int console_fd = -1;  // connected console socket (or cort's own socketpair end); -1 without a terminal
     unsigned preserve_fds = 0;
 };
