@@ -92,7 +92,7 @@ int main(int argc, char** argv, char** envp) {
         {{"rootless"}, true, ""},      {{"criu"}, true, ""},  {{"help", "h"}, false, ""},
         {{"version", "v"}, false, ""},
     };
-    auto parsed = parse_args(global_flags, args, 1, /*stop_at_positional=*/true);
+    auto parsed = parse_args(global_flags, args, 1);
     if (!parsed) {
         std::fprintf(stderr, "cort: %s\n", parsed.error().text().c_str());
         return 1;
@@ -146,9 +146,7 @@ int main(int argc, char** argv, char** envp) {
     size_t cmd_index = args.size() - g.positional.size();
     for (const auto& c : commands()) {
         if (name != c.name) continue;
-        std::vector<FlagSpec> flags = c.flags;
-        flags.push_back({{"help", "h"}, false, "show help"});
-        auto a = parse_args(flags, args, cmd_index + 1, !c.flags_anywhere);
+        auto a = parse_command_args(c, args, cmd_index + 1);
         if (!a) return fail_usage(c, a.error().text());
         if (a->has("help")) {
             print_command_help(c);

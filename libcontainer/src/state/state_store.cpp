@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "sys/file.hpp"
@@ -191,6 +193,8 @@ Result<std::vector<std::string>> StateStore::list() const {
         ids.emplace_back(n);
     }
     ::closedir(d);
+    // Sorted by id, bytewise: runc lists what Go's os.ReadDir returns, which is sorted.
+    std::sort(ids.begin(), ids.end());
     return ids;
 }
 
