@@ -124,6 +124,47 @@ TEST_CASE("a relative mount destination", "[bad-input][cort-only]") {
     CHECK(mentions(r, "mounts[1].destination"));
 }
 
+TEST_CASE("a process.env entry that is not KEY=VALUE", "[bad-input][env]") {
+    Bundle b;
+    b.config["process"]["env"] = {"PATH=/bin:/usr/bin", "A=1", "EMPTY=", "NOVALUE"};
+    b.save();
+    auto r = create_fails(b, unique_id("badenv"));
+    CHECK(mentions(r, "environment variable"));
+    CORT_ONLY();
+    CHECK(mentions(r, "process.env[3]"));
+    CHECK(mentions(r, "NOVALUE"));
+}
+
+TEST_CASE("exec refuses an environment entry without '='", "[bad-input][env][exec]") {
+    Bundle b;
+    b.set_args({"sleep", "1000"});
+    std::string id = unique_id("execenv");
+    ContainerGuard g(id);
+    REQUIRE(create(b, id).exit_code == 0);
+    REQUIRE(rt({"start", id}).exit_code == 0);
+    std::string process = b.path() + "/process.json";
+    RunResult r;
+    std::string field;
+    SECTION("--env") {
+        r = rt({"exec", "--env", "OK=1", "--env", "NOVALUE", id, "true"});
+        field = "--env[1]";
+    }
+    SECTION("--process") {
+        json p = b.config["process"];
+        p["args"] = {"true"};
+        p["env"] = {"PATH=/bin", "NOVALUE"};
+        write_file(process, p.dump());
+        r = rt({"exec", "--process", process, id});
+        field = "process.env[1]";
+    }
+    INFO(r.describe());
+    CHECK(r.exit_code == 255);
+    CHECK(mentions(r, "environment variable"));
+    CHECK(status_of(id) == "running");
+    CORT_ONLY();
+    CHECK(mentions(r, field));
+}
+
 TEST_CASE("a missing rootfs", "[bad-input]") {
     Bundle b;
     b.config["root"]["path"] = "no-such-rootfs";
