@@ -64,6 +64,8 @@ struct Command {
 const std::vector<Command>& commands();
 const Command& command_named(std::string_view name);
 void print_command_help(const Command& c);
+// `--version`: version, commit, spec and libseccomp lines, as runc prints them.
+void print_version();
 // A verb's arguments (args[start..]) parsed runc's way: its flags plus --help/-h, reordered
 // unless the verb skips that.
 lc::Result<ParsedArgs> parse_command_args(const Command& c, const std::vector<std::string>& args, size_t start);

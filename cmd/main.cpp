@@ -14,10 +14,6 @@
 #include "lc/log.hpp"
 #include "sys/exe_seal.hpp"
 
-#ifndef CORT_VERSION
-#define CORT_VERSION "0.0.0"
-#endif
-
 namespace {
 
 using namespace cort;
@@ -45,10 +41,6 @@ std::string default_root() {
     const char* xdg = std::getenv("XDG_RUNTIME_DIR");
     if (::geteuid() != 0 && xdg && *xdg) return std::string(xdg) + "/cort";
     return "/run/cort";
-}
-
-void print_version() {
-    std::printf("cort version %s\nspec: 1.3.0\n", CORT_VERSION);
 }
 
 }  // namespace

@@ -425,10 +425,16 @@ TEST_CASE("spec writes a parsable config.json", "[cli]") {
 }
 
 TEST_CASE("features and --version", "[cli]") {
-    SECTION("--version names a version") {
+    SECTION("--version: version, commit, spec and libseccomp lines, runc's layout") {
         auto r = run_cmd({runtime_path(), "--version"});
+        INFO(r.describe());
         CHECK(r.exit_code == 0);
-        CHECK(r.out.find("version") != std::string::npos);
+        auto lines = split_lines(trim(r.out));
+        REQUIRE_FALSE(lines.empty());
+        CHECK(lines[0].find(" version ") != std::string::npos);
+        for (const char* prefix : {"commit: ", "spec: 1.", "libseccomp: 2."})
+            CHECK(std::count_if(lines.begin(), lines.end(),
+                                [&](const std::string& l) { return l.rfind(prefix, 0) == 0; }) == 1);
     }
     SECTION("features is JSON with ociVersionMin/Max") {
         auto r = rt({"features"});
