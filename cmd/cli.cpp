@@ -112,18 +112,6 @@ lc::Result<ParsedArgs> parse_command_args(const Command& c, const std::vector<st
     return parse_args(flags, reorder_args(flags, args, start), 0);
 }
 
-void print_command_help(const Command& c) {
-    std::printf("Usage: cort %s [command options] %s\n\n%s\n", c.name, c.args_usage, c.summary);
-    if (c.flags.empty()) return;
-    std::printf("\nOptions:\n");
-    for (const auto& f : c.flags) {
-        std::string names;
-        for (const auto& n : f.names) names += (names.empty() ? "" : ", ") + std::string(n.size() == 1 ? "-" : "--") + n;
-        if (f.takes_value) names += " value";
-        std::printf("   %-28s %s\n", names.c_str(), f.help.c_str());
-    }
-}
-
 int fail(const lc::Error& e) {
     std::string text = e.text();
     lc::log::error(text);

@@ -63,7 +63,11 @@ struct Command {
 
 const std::vector<Command>& commands();
 const Command& command_named(std::string_view name);
+// help.cpp: runc's NAME/USAGE/... layout, from the verb table.
+void print_app_help();
 void print_command_help(const Command& c);
+// `cort help [VERB]`: args[start] is the verb, if any. Returns the exit code.
+int cmd_help(const std::vector<std::string>& args, size_t start);
 // `--version`: version, commit, spec and libseccomp lines, as runc prints them.
 void print_version();
 // A verb's arguments (args[start..]) parsed runc's way: its flags plus --help/-h, reordered

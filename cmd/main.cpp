@@ -18,23 +18,6 @@ namespace {
 
 using namespace cort;
 
-void print_usage() {
-    std::printf(
-        "cort - an OCI container runtime (runc-compatible command line)\n\n"
-        "Usage: cort [global options] command [command options] [arguments...]\n\n"
-        "Commands:\n");
-    for (const auto& c : commands()) std::printf("   %-10s %s\n", c.name, c.summary);
-    std::printf(
-        "\nGlobal options:\n"
-        "   --root value         state directory (default: \"/run/cort\", or \"$XDG_RUNTIME_DIR/cort\" when not root)\n"
-        "   --log value          log file (default: stderr)\n"
-        "   --log-format value   text or json (default: \"text\")\n"
-        "   --debug              debug logging, with per-phase timings\n"
-        "   --systemd-cgroup     use the systemd cgroup driver (not supported yet)\n"
-        "   --help, -h           show help\n"
-        "   --version, -v        print the version\n");
-}
-
 // runc's rule: an unprivileged caller cannot write /run, so its state lives in its own
 // runtime directory ($XDG_RUNTIME_DIR/runc there, $XDG_RUNTIME_DIR/cort here).
 std::string default_root() {
@@ -126,16 +109,13 @@ int main(int argc, char** argv, char** envp) {
         return 0;
     }
     if (g.positional.empty() || g.has("help")) {
-        print_usage();
-        return g.has("help") ? 0 : 1;
-    }
-    const std::string& name = g.positional[0];
-    if (name == "help") {
-        print_usage();
+        print_app_help();  // runc: also without any argument, and exit 0
         return 0;
     }
+    const std::string& name = g.positional[0];
     // The command's own arguments start after the command name in the original argv.
     size_t cmd_index = args.size() - g.positional.size();
+    if (name == "help" || name == "h") return cmd_help(args, cmd_index + 1);
     for (const auto& c : commands()) {
         if (name != c.name) continue;
         auto a = parse_command_args(c, args, cmd_index + 1);

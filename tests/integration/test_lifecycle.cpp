@@ -446,6 +446,29 @@ TEST_CASE("features and --version", "[cli]") {
     }
 }
 
+TEST_CASE("help in runc's shape: every spelling exits 0; an unknown verb does not", "[cli]") {
+    auto has = [](const RunResult& r, const std::string& what) { return r.out.find(what) != std::string::npos; };
+    for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"-h"}, {"help"}}) {
+        auto r = rt(args);
+        INFO(r.describe());
+        CHECK(r.exit_code == 0);
+        for (const char* section : {"NAME:", "USAGE:", "COMMANDS:", "GLOBAL OPTIONS:"}) CHECK(has(r, section));
+        CHECK(has(r, "   kill "));
+    }
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{"help", "kill"}, {"kill", "--help"}, {"kill", "-h"}}) {
+        auto r = rt(args);
+        INFO(r.describe());
+        CHECK(r.exit_code == 0);
+        for (const char* section : {"NAME:", "USAGE:", "OPTIONS:", "--all, -a"}) CHECK(has(r, section));
+        if (runtime_is_cort()) CHECK(has(r, "DESCRIPTION:"));  // runc's kill help has none
+    }
+    auto bad = rt({"no-such-verb"});
+    INFO(bad.describe());
+    CHECK(bad.exit_code != 0);
+    CHECK((bad.out + bad.err).find("no-such-verb") != std::string::npos);
+}
+
 TEST_CASE("create --no-pivot still runs the container in its rootfs", "[lifecycle][cli]") {
     Bundle b;
     b.set_args({"cat", "/etc/group"});
