@@ -26,14 +26,14 @@ static const FlagSpec* find_flag(const std::vector<FlagSpec>& specs, const std::
 }
 
 lc::Result<ParsedArgs> parse_args(const std::vector<FlagSpec>& specs, const std::vector<std::string>& args,
-                                  size_t start, bool stop_at_positional) {
+                                  size_t start) {
     ParsedArgs out;
     bool flags_done = false;
     for (size_t i = start; i < args.size(); i++) {
         const std::string& a = args[i];
         if (flags_done || a.size() < 2 || a[0] != '-') {
             out.positional.push_back(a);
-            if (stop_at_positional) flags_done = true;
+            flags_done = true;
             continue;
         }
         if (a == "--") {
@@ -70,16 +70,46 @@ lc::Result<ParsedArgs> parse_args(const std::vector<FlagSpec>& specs, const std:
     return out;
 }
 
-void print_command_help(const Command& c) {
-    std::printf("Usage: cort %s [command options] %s\n\n%s\n", c.name, c.args_usage, c.summary);
-    if (c.flags.empty()) return;
-    std::printf("\nOptions:\n");
-    for (const auto& f : c.flags) {
-        std::string names;
-        for (const auto& n : f.names) names += (names.empty() ? "" : ", ") + std::string(n.size() == 1 ? "-" : "--") + n;
-        if (f.takes_value) names += " value";
-        std::printf("   %-28s %s\n", names.c_str(), f.help.c_str());
+// The flag an argument names ("--memory=1g", "-m", "-memory" -> memory's spec), if any.
+static const FlagSpec* flag_named_by(const std::vector<FlagSpec>& specs, const std::string& arg) {
+    if (arg.size() < 2 || arg[0] != '-' || arg == "--") return nullptr;
+    std::string body = arg.substr(arg[1] == '-' ? 2 : 1);
+    return find_flag(specs, body.substr(0, body.find('=')));
+}
+
+std::vector<std::string> reorder_args(const std::vector<FlagSpec>& specs, const std::vector<std::string>& args,
+                                      size_t start) {
+    std::vector<std::string> flags, rest;
+    bool value_next = false;  // the previous flag takes a value and had no "=value"
+    for (size_t i = start; i < args.size(); i++) {
+        const std::string& a = args[i];
+        const FlagSpec* f = flag_named_by(specs, a);
+        if (value_next && !f) {
+            // The value travels with its flag, even "--" or "-x": Go's flag takes it as is.
+            flags.push_back(a);
+            value_next = false;
+        } else if (a == "--") {
+            rest.insert(rest.begin(), "--");
+            rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+            break;
+        } else if (f) {
+            flags.push_back(a);
+            // urfave/cli also pulls the argument after a *boolean* flag ("kill ID --all 9" then
+            // signals container "9"); cort does not: a boolean flag never takes a value.
+            value_next = f->takes_value && a.find('=') == std::string::npos;
+        } else {
+            rest.push_back(a);
+        }
     }
+    flags.insert(flags.end(), rest.begin(), rest.end());
+    return flags;
+}
+
+lc::Result<ParsedArgs> parse_command_args(const Command& c, const std::vector<std::string>& args, size_t start) {
+    std::vector<FlagSpec> flags = c.flags;
+    flags.push_back({{"help", "h"}, false, "show help"});
+    if (c.skip_reorder) return parse_args(flags, args, start);
+    return parse_args(flags, reorder_args(flags, args, start), 0);
 }
 
 int fail(const lc::Error& e) {
@@ -107,7 +137,7 @@ int parse_signal(const std::string& s) {
     if (std::isdigit(static_cast<unsigned char>(s[0]))) {
         char* end = nullptr;
         long v = std::strtol(s.c_str(), &end, 10);
-        return (*end == 0 && v > 0 && v < NSIG) ? static_cast<int>(v) : -1;
+        return (*end == 0 && v >= 0 && v < NSIG) ? static_cast<int>(v) : -1;
     }
     std::string up;
     for (char ch : s) up += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));

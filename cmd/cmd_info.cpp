@@ -15,6 +15,13 @@
 #include "specs/json.hpp"
 #include "sys/file.hpp"
 
+#ifndef CORT_VERSION
+#define CORT_VERSION "0.0.0"
+#endif
+#ifndef CORT_COMMIT
+#define CORT_COMMIT "unknown"
+#endif
+
 namespace cort {
 namespace {
 
@@ -93,6 +100,12 @@ int cmd_list(const GlobalOptions& g, const ParsedArgs& a) {
                     i.state.bundle.c_str(), i.state.created.c_str(), owner ? owner : "#");
     }
     return 0;
+}
+
+void print_version() {
+    // runc's layout, line for line, minus its "go:" line.
+    std::printf("cort version %s\ncommit: %s\nspec: %s\nlibseccomp: %s\n", CORT_VERSION, CORT_COMMIT,
+                specs::Features{}.oci_version_max.c_str(), lc::security::libseccomp_version().c_str());
 }
 
 int cmd_spec(const GlobalOptions&, const ParsedArgs& a) {

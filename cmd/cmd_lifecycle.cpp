@@ -54,7 +54,8 @@ int cmd_kill(const GlobalOptions& g, const ParsedArgs& a) {
     auto v = lc::validate_container_id(id);
     if (!v) return fail(v.error());
     int sig = SIGTERM;
-    if (a.positional.size() == 2) {
+    // runc: an empty signal is the default; 0 only checks that the init exists.
+    if (a.positional.size() == 2 && !a.positional[1].empty()) {
         sig = parse_signal(a.positional[1]);
         if (sig < 0) return fail(lc::plain_error(EINVAL, "unknown signal \"" + a.positional[1] + "\""));
     }

@@ -16,30 +16,9 @@
 #include "sys/exe_seal.hpp"
 #include "sys/fds.hpp"
 
-#ifndef CORT_VERSION
-#define CORT_VERSION "0.0.0"
-#endif
-
 namespace {
 
 using namespace cort;
-
-void print_usage() {
-    std::printf(
-        "cort - an OCI container runtime (runc-compatible command line)\n\n"
-        "Usage: cort [global options] command [command options] [arguments...]\n\n"
-        "Commands:\n");
-    for (const auto& c : commands()) std::printf("   %-10s %s\n", c.name, c.summary);
-    std::printf(
-        "\nGlobal options:\n"
-        "   --root value         state directory (default: \"/run/cort\", or \"$XDG_RUNTIME_DIR/cort\" when not root)\n"
-        "   --log value          log file (default: stderr)\n"
-        "   --log-format value   text or json (default: \"text\")\n"
-        "   --debug              debug logging, with per-phase timings\n"
-        "   --systemd-cgroup     use the systemd cgroup driver (not supported yet)\n"
-        "   --help, -h           show help\n"
-        "   --version, -v        print the version\n");
-}
 
 // runc's rule: an unprivileged caller cannot write /run, so its state lives in its own
 // runtime directory ($XDG_RUNTIME_DIR/runc there, $XDG_RUNTIME_DIR/cort here).
@@ -64,10 +43,6 @@ void drop_inherited_fds(const std::string& verb, const ParsedArgs* a) {
     }
     if (verb != "exec") passed += listen_fds_from_env();
     lc::sys::close_fds_from(3 + passed);
-}
-
-void print_version() {
-    std::printf("cort version %s\nspec: 1.3.0\n", CORT_VERSION);
 }
 
 }  // namespace
@@ -111,7 +86,7 @@ int main(int argc, char** argv, char** envp) {
         {{"rootless"}, true, ""},      {{"criu"}, true, ""},  {{"help", "h"}, false, ""},
         {{"version", "v"}, false, ""},
     };
-    auto parsed = parse_args(global_flags, args, 1, /*stop_at_positional=*/true);
+    auto parsed = parse_args(global_flags, args, 1);
     if (!parsed) {
         std::fprintf(stderr, "cort: %s\n", parsed.error().text().c_str());
         return 1;
@@ -156,21 +131,16 @@ int main(int argc, char** argv, char** envp) {
         return 0;
     }
     if (g.positional.empty() || g.has("help")) {
-        print_usage();
-        return g.has("help") ? 0 : 1;
-    }
-    const std::string& name = g.positional[0];
-    if (name == "help") {
-        print_usage();
+        print_app_help();  // runc: also without any argument, and exit 0
         return 0;
     }
+    const std::string& name = g.positional[0];
     // The command's own arguments start after the command name in the original argv.
     size_t cmd_index = args.size() - g.positional.size();
+    if (name == "help" || name == "h") return cmd_help(args, cmd_index + 1);
     for (const auto& c : commands()) {
         if (name != c.name) continue;
-        std::vector<FlagSpec> flags = c.flags;
-        flags.push_back({{"help", "h"}, false, "show help"});
-        auto a = parse_args(flags, args, cmd_index + 1, !c.flags_anywhere);
+        auto a = parse_command_args(c, args, cmd_index + 1);
         if (enters_container) {
             drop_inherited_fds(name, a ? &*a : nullptr);
             start_logging();

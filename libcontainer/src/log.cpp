@@ -24,6 +24,48 @@ const char* level_name(Level l) {
     return "info";
 }
 
+// logrus's TextFormatter (runc's text --log) quotes a value unless every character is one of
+// these; quoting is Go's %q.
+bool needs_quoting(std::string_view v) {
+    for (char c : v) {
+        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                     c == '.' || c == '_' || c == '/' || c == '@' || c == '^' || c == '+';
+        if (!plain) return true;
+    }
+    return false;
+}
+
+std::string logfmt_value(std::string_view v) {
+    if (!needs_quoting(v)) return std::string(v);
+    std::string out = "\"";
+    for (unsigned char c : v) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20 || c == 0x7f) {
+                    char hex[8];
+                    snprintf(hex, sizeof hex, "\\x%02x", c);
+                    out += hex;
+                } else {
+                    out += static_cast<char>(c);  // UTF-8 passes through, as %q keeps printable runes
+                }
+        }
+    }
+    return out + '"';
+}
+
+// time="2026-01-02T15:04:05Z" level=error msg="..." : what runc writes to a text --log, so
+// that tools which scrape runc's log read cort's. Seconds only, like logrus's default.
+std::string logrus_line(Level level, std::string_view msg) {
+    std::string t = rfc3339_now();
+    t = t.substr(0, t.find('.')) + "Z";
+    return "time=" + logfmt_value(t) + " level=" + level_name(level) + " msg=" + logfmt_value(msg);
+}
+
 }  // namespace
 
 void init(const Config& cfg) {
@@ -75,7 +117,7 @@ void write(Level level, std::string_view msg) {
         line = level == Level::Error ? "cort: " + std::string(msg)
                                      : std::string("cort: ") + level_name(level) + ": " + std::string(msg);
     } else {
-        line = rfc3339_now() + " " + level_name(level) + ": " + std::string(msg);
+        line = logrus_line(level, msg);
     }
     line += '\n';
     // One write per line keeps lines whole when several cort processes share the file.

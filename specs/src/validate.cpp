@@ -235,9 +235,25 @@ lc::Result<void> validate_version(const std::string& oci_version) {
     return lc::ok();
 }
 
+lc::Result<void> validate_env(const std::vector<std::string>& env, const std::string& field) {
+    for (size_t i = 0; i < env.size(); ++i) {
+        const std::string& e = env[i];
+        const std::string what = "invalid environment variable ";
+        // JSON can carry \u0000; execve would cut the entry there. Checked first: the entry is
+        // quoted below, and a NUL would cut the message too.
+        if (e.find('\0') != std::string::npos) return field_error(at(field, i), what + "(contains a NUL byte)");
+        size_t eq = e.find('=');
+        // execve would pass a bare "FOO" through, but getenv never finds it: runc refuses it.
+        if (eq == std::string::npos) return field_error(at(field, i), what + quote(e) + ": missing \"=\"");
+        if (eq == 0) return field_error(at(field, i), what + quote(e) + ": empty name");
+    }
+    return lc::ok();
+}
+
 lc::Result<void> validate_process(const Process& p, const std::string& field) {
     if (p.args.empty()) return field_error(field + ".args", "must not be empty");
     TRY(absolute(field + ".cwd", p.cwd));
+    TRY(validate_env(p.env, field + ".env"));
     std::set<std::string_view> seen;
     for (size_t i = 0; i < p.rlimits.size(); ++i) {
         const Rlimit& r = p.rlimits[i];

@@ -10,6 +10,9 @@
 #include <cctype>
 #include <filesystem>
 
+#include <sys/mount.h>
+#include <unistd.h>
+
 using namespace itest;
 namespace fs = std::filesystem;
 
@@ -124,6 +127,47 @@ TEST_CASE("a relative mount destination", "[bad-input][cort-only]") {
     CHECK(mentions(r, "mounts[1].destination"));
 }
 
+TEST_CASE("a process.env entry that is not KEY=VALUE", "[bad-input][env]") {
+    Bundle b;
+    b.config["process"]["env"] = {"PATH=/bin:/usr/bin", "A=1", "EMPTY=", "NOVALUE"};
+    b.save();
+    auto r = create_fails(b, unique_id("badenv"));
+    CHECK(mentions(r, "environment variable"));
+    CORT_ONLY();
+    CHECK(mentions(r, "process.env[3]"));
+    CHECK(mentions(r, "NOVALUE"));
+}
+
+TEST_CASE("exec refuses an environment entry without '='", "[bad-input][env][exec]") {
+    Bundle b;
+    b.set_args({"sleep", "1000"});
+    std::string id = unique_id("execenv");
+    ContainerGuard g(id);
+    REQUIRE(create(b, id).exit_code == 0);
+    REQUIRE(rt({"start", id}).exit_code == 0);
+    std::string process = b.path() + "/process.json";
+    RunResult r;
+    std::string field;
+    SECTION("--env") {
+        r = rt({"exec", "--env", "OK=1", "--env", "NOVALUE", id, "true"});
+        field = "--env[1]";
+    }
+    SECTION("--process") {
+        json p = b.config["process"];
+        p["args"] = {"true"};
+        p["env"] = {"PATH=/bin", "NOVALUE"};
+        write_file(process, p.dump());
+        r = rt({"exec", "--process", process, id});
+        field = "process.env[1]";
+    }
+    INFO(r.describe());
+    CHECK(r.exit_code == 255);
+    CHECK(mentions(r, "environment variable"));
+    CHECK(status_of(id) == "running");
+    CORT_ONLY();
+    CHECK(mentions(r, field));
+}
+
 TEST_CASE("a missing rootfs", "[bad-input]") {
     Bundle b;
     b.config["root"]["path"] = "no-such-rootfs";
@@ -231,5 +275,34 @@ TEST_CASE("a process that cannot be executed fails create or start", "[bad-input
     CHECK(r.exit_code != 0);
     CHECK(mentions(r, "/no/such/binary"));
     rt({"delete", "--force", id});
+    assert_nothing_left(id, b.path());
+}
+
+// The state directory is made first, then its .lock: a create that fails in between must not
+// leave a container behind (`list` would show it as stopped). The root is a tmpfs with one
+// inode to spare past its own: mkdir gets it, the lock file cannot be made (ENOSPC).
+TEST_CASE("a create that cannot make its lock file leaves nothing behind", "[bad-input][phantom]") {
+    std::string root = "/run/cort-itest-phantom-" + std::to_string(getpid());
+    fs::create_directories(root);
+    REQUIRE(::mount("tmpfs", root.c_str(), "tmpfs", 0, "nr_inodes=2,size=1m,mode=0700") == 0);
+    struct Unmount {
+        std::string dir;
+        ~Unmount() {
+            ::umount2(dir.c_str(), MNT_DETACH);
+            ::rmdir(dir.c_str());
+        }
+    } unmount{root};
+    Bundle b;
+    b.set_args({"true"});
+    std::string id = unique_id("phantom");
+    RunOptions in_bundle;
+    in_bundle.cwd = b.path();
+    auto r = run_cmd({runtime_path(), "--root", root, "create", "--bundle", b.path(), id}, in_bundle);
+    INFO(r.describe());
+    CHECK(r.exit_code != 0);
+    CHECK(fs::is_empty(root));
+    auto l = run_cmd({runtime_path(), "--root", root, "list", "-q"});
+    INFO(l.describe());
+    CHECK(trim(l.out).empty());
     assert_nothing_left(id, b.path());
 }

@@ -281,6 +281,32 @@ TEST_CASE("ps: json lists the host pids, table filters procps ps", "[cgroup-cmds
     CHECK(bad.exit_code != 0);
 }
 
+TEST_CASE("update and ps take what follows the id runc's way", "[cgroup-cmds][update][ps][cli-args]") {
+    Bundle b;
+    std::string id = unique_id("argsafter");
+    ContainerGuard g(id);
+    start_running(b, id, {"sleep", "1000"});
+    // update: urfave/cli moves the verb's flags (and their values) before the id.
+    auto u = rt({"update", id, "--pids-limit", "42", "--cpu-period=50000"});
+    INFO(u.describe());
+    REQUIRE(u.exit_code == 0);
+    CHECK(cg_file(id, "pids", "pids.max") == "42");
+    CHECK(cg_file(id, "cpu", "cpu.cfs_period_us") == "50000");
+    // An unknown flag is not moved: after the id it is a second argument, refused.
+    auto bad = rt({"update", id, "--no-such-flag", "--pids-limit", "7"});
+    INFO(bad.describe());
+    CHECK(bad.exit_code != 0);
+    CHECK(cg_file(id, "pids", "pids.max") == "42");
+    // ps is not reordered: everything after the id is ps's own ("-e -x"), not cort's.
+    auto ps = rt({"ps", id, "-e", "-x"});
+    INFO(ps.describe());
+    REQUIRE(ps.exit_code == 0);
+    auto lines = split_lines(trim(ps.out));
+    REQUIRE(lines.size() == 2);  // header + the sleep
+    CHECK(lines[0].find("PID") != std::string::npos);
+    CHECK(lines[1].find(std::to_string(init_pid(id))) != std::string::npos);
+}
+
 TEST_CASE("events --stats prints one runc stats event", "[cgroup-cmds][events]") {
     Bundle b;
     std::string id = unique_id("ev");

@@ -110,5 +110,16 @@ TEST_CASE("--log in text format gets the error too", "[log]") {
     ContainerGuard g(id);
     auto r = rt_global({"--log", log}, {"create", "--bundle", b.path(), id});
     REQUIRE(r.exit_code != 0);
-    CHECK(read_file(log).find("no-such-rootfs") != std::string::npos);
+    // runc's (logrus) text lines, which log scrapers parse: time="..." level=... msg=...
+    const std::regex kLogrus(
+        R"re(^time="\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})" level=(debug|info|warning|error) msg=.*$)re");
+    bool error_line = false;
+    for (const auto& l : split_lines(read_file(log))) {
+        if (trim(l).empty()) continue;
+        INFO("log line: " << l);
+        CHECK(std::regex_match(l, kLogrus));
+        if (l.find(" level=error msg=\"") != std::string::npos && l.find("no-such-rootfs") != std::string::npos)
+            error_line = true;
+    }
+    CHECK(error_line);
 }

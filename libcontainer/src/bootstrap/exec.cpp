@@ -19,6 +19,7 @@
 #include "lc/log.hpp"
 #include "security/seccomp_notify.hpp"
 #include "specs/json.hpp"
+#include "specs/validate.hpp"
 #include "sys/file.hpp"
 #include "sys/proc.hpp"
 #include "sys/syscalls.hpp"
@@ -49,11 +50,11 @@ Result<void> parse_user(const std::string& s, specs::User& u) {
     return {};
 }
 
-Result<void> validate_process(const specs::Process& p) {
+Result<void> check_exec_process(const specs::Process& p) {
     if (p.args.empty()) return plain_error(EINVAL, "process.args: must not be empty");
     if (p.cwd.empty()) return plain_error(EINVAL, "process.cwd: must not be empty");
     if (p.cwd[0] != '/') return plain_error(EINVAL, "process.cwd: must be an absolute path, got \"" + p.cwd + "\"");
-    return {};
+    return specs::validate_env(p.env, "process.env");
 }
 
 Result<std::vector<RlimitEntry>> plan_rlimits(const specs::Process& p) {
@@ -163,7 +164,7 @@ Result<specs::Process> build_exec_process(const ExecOptions& o, const specs::Spe
         TRY_ASSIGN(std::string text, sys::read_file(o.process_file));
         auto p = specs::parse_process(text);
         if (!p) return std::move(p).error().wrap("--process " + o.process_file);
-        TRY(validate_process(*p));
+        TRY(check_exec_process(*p));
         return std::move(p).value();
     }
     if (!config.process) return plain_error(EINVAL, "config.json of the container has no process section");
@@ -186,13 +187,15 @@ Result<specs::Process> build_exec_process(const ExecOptions& o, const specs::Spe
             for (const auto& cap : o.caps) c.ambient->push_back(cap);
         }
     }
+    // Checked on their own so the error names the flag, not an index into the merged list.
+    TRY(specs::validate_env(o.env, "--env"));
     p.env.insert(p.env.end(), o.env.begin(), o.env.end());
     // runc: a terminal only when --tty says so, whatever config.json has.
     p.terminal = o.tty.value_or(false);
     if (o.no_new_privs) p.no_new_privileges = *o.no_new_privs;
     if (!o.user.empty()) TRY(parse_user(o.user, p.user));
     for (uint32_t g : o.additional_gids) p.user.additional_gids.push_back(g);
-    TRY(validate_process(p));
+    TRY(check_exec_process(p));
     return p;
 }
 

@@ -13,5 +13,7 @@ struct SecurityFeatures {
 };
 
 SecurityFeatures security_features();
+// The linked libseccomp's version, "2.5.4" (`cort --version`, as runc prints it).
+std::string libseccomp_version();
 
 }  // namespace lc::security

@@ -1,4 +1,5 @@
 #include "security/seccomp.hpp"
+#include "security/features.hpp"
 
 #include <seccomp.h>
 #include <sys/un.h>
@@ -258,6 +259,13 @@ Result<UniqueFd> load_seccomp(const SeccompPlan& plan) {
     int fd = ::seccomp_notify_fd(ctx.get());
     if (fd < 0) return scmp_error(fd, "get seccomp notify fd");
     return UniqueFd(fd);
+}
+
+std::string libseccomp_version() {
+    // The library's own answer, not SCMP_VER_*: those are the headers this was compiled with.
+    const scmp_version* v = seccomp_version();
+    if (!v) return "unknown";
+    return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
 }
 
 }  // namespace lc::security

@@ -190,6 +190,9 @@ Result<void> start_locked(const StateStore& store, const ContainerState& st, Uni
 Result<void> start_container(const StateStore& store, const std::string& id, const std::string& notify_host) {
     TRY_ASSIGN(UniqueFd lock, store.lock(id));
     TRY_ASSIGN(ContainerInfo info, load_container(store, id));
+    // runc's words for the two states an engine meets (it may retry a start).
+    if (info.status == Status::Stopped) return plain_error(EINVAL, "cannot start a container that has stopped");
+    if (info.status == Status::Running) return plain_error(EINVAL, "cannot start an already running container");
     if (info.status != Status::Created)
         return plain_error(EINVAL, "cannot start a container in the " + std::string(to_string(info.status)) +
                                  " state (only a created container can be started)");
@@ -205,7 +208,18 @@ Result<void> start_created(const StateStore& store, CreatedContainer& c, const s
 
 Result<void> kill_container(const StateStore& store, const std::string& id, int sig, bool all) {
     TRY_ASSIGN(ContainerInfo info, load_container(store, id));
-    if (info.status == Status::Stopped || info.status == Status::Creating) return plain_error(ESRCH, "container not running");
+    if (info.status == Status::Creating || (info.status == Status::Stopped && !all))
+        return plain_error(ESRCH, "container not running");
+    if (info.status == Status::Stopped) {
+        // runc: --all still reaches what the init left behind. Without its own pid namespace
+        // the init's death kills nothing else, and containerd-shim then sends `kill --all ID 9`.
+        // Nothing to signal (no cgroup, or it is gone) is success, as with runc.
+        if (info.state.cgroup.empty()) return {};
+        TRY_ASSIGN(auto mgr, cgroups::load_manager(info.state.cgroup));
+        TRY_ASSIGN(auto left, mgr->pids());  // a cgroup that is gone has none
+        if (left.empty()) return {};
+        return mgr->kill_all(sig);
+    }
     if (all || !info.state.new_pid_ns) {
         if (info.state.cgroup.empty()) return plain_error(EINVAL, "kill --all: the container has no cgroup");
         TRY_ASSIGN(auto mgr, cgroups::load_manager(info.state.cgroup));

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "sys/file.hpp"
@@ -80,10 +82,22 @@ Result<UniqueFd> StateStore::create_dir(const std::string& id) const {
         if (errno == EEXIST) return plain_error(EEXIST, "container with id \"" + id + "\" already exists");
         return sys_error("mkdir " + d);
     }
-    int fd = ::open((d + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return sys_error("create " + d + "/.lock");
+    // The directory is ours alone until .lock is held: on failure it goes again, or `list`
+    // would show a container that never was.
+    const std::string lock_path = d + "/.lock";
+    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        Error e = sys_error("create " + lock_path);
+        ::rmdir(d.c_str());
+        return e;
+    }
     UniqueFd lock(fd);
-    if (::flock(fd, LOCK_EX) < 0) return sys_error("lock " + d);
+    if (::flock(fd, LOCK_EX) < 0) {
+        Error e = sys_error("lock " + d);
+        ::unlink(lock_path.c_str());
+        ::rmdir(d.c_str());
+        return e;
+    }
     return lock;
 }
 
@@ -191,6 +205,8 @@ Result<std::vector<std::string>> StateStore::list() const {
         ids.emplace_back(n);
     }
     ::closedir(d);
+    // Sorted by id, bytewise: runc lists what Go's os.ReadDir returns, which is sorted.
+    std::sort(ids.begin(), ids.end());
     return ids;
 }
 

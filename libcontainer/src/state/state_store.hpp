@@ -49,7 +49,7 @@ public:
     Result<void> save(const ContainerState& s) const;
     Result<ContainerState> load(const std::string& id) const;
     Result<void> remove(const std::string& id) const;
-    Result<std::vector<std::string>> list() const;
+    Result<std::vector<std::string>> list() const;  // sorted by id
 
 private:
     std::string root_;

@@ -14,5 +14,8 @@ lc::Result<void> validate_version(const std::string& oci_version);
 // rlimit types known and unique, device types valid, sysctls allowed by the namespaces.
 lc::Result<void> validate(const Spec& spec);
 lc::Result<void> validate_process(const Process& p, const std::string& field = "process");
+// Every entry KEY=VALUE with a non-empty KEY and no NUL byte (runc refuses the rest);
+// errors name `field[i]`.
+lc::Result<void> validate_env(const std::vector<std::string>& env, const std::string& field);
 
 }  // namespace specs

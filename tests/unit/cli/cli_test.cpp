@@ -37,6 +37,25 @@ TEST_CASE("cli: flags stop at the first positional argument unless told otherwis
     CHECK(b->positional == std::vector<std::string>{"-d"});
 }
 
+TEST_CASE("cli: urfave/cli's reordering moves known flags (and their values) first", "[cli]") {
+    using V = std::vector<std::string>;
+    CHECK(reorder_args(kFlags, {"run", "id", "--bundle", "/b", "-d"}, 1) == V{"--bundle", "/b", "-d", "id"});
+    CHECK(reorder_args(kFlags, {"run", "id", "--pid-file=/p", "x"}, 1) == V{"--pid-file=/p", "id", "x"});
+    // An unknown flag stays in place; after the id it is positional.
+    CHECK(reorder_args(kFlags, {"run", "id", "--nope", "-d"}, 1) == V{"-d", "id", "--nope"});
+    // "--" ends the reordering and leads what was not moved.
+    CHECK(reorder_args(kFlags, {"run", "id", "--", "-d"}, 1) == V{"--", "id", "-d"});
+    // A value is taken as is, even "--" (Go's flag package does the same).
+    CHECK(reorder_args(kFlags, {"run", "id", "-b", "--"}, 1) == V{"-b", "--", "id"});
+    // Deliberate difference: a boolean flag does not pull the next argument.
+    CHECK(reorder_args(kFlags, {"run", "-d", "id", "-b", "/b"}, 1) == V{"-d", "-b", "/b", "id"});
+    auto a = parse_args(kFlags, reorder_args(kFlags, {"run", "id", "-d", "--bundle", "/b"}, 1), 0);
+    REQUIRE(a.ok());
+    CHECK(a->has("detach"));
+    CHECK(a->get("bundle") == "/b");
+    CHECK(a->positional == V{"id"});
+}
+
 TEST_CASE("cli: errors name the flag", "[cli]") {
     auto unknown = parse_args(kFlags, {"x", "--nope", "id"}, 1);
     REQUIRE_FALSE(unknown.ok());
@@ -53,7 +72,7 @@ TEST_CASE("cli: signals by number and by name, with or without SIG", "[cli]") {
     CHECK(parse_signal("sigterm") == SIGTERM);
     CHECK(parse_signal("TERM") == SIGTERM);
     CHECK(parse_signal("USR1") == SIGUSR1);
-    CHECK(parse_signal("0") == -1);
+    CHECK(parse_signal("0") == 0);  // kill ID 0: does the init exist?
     CHECK(parse_signal("NOPE") == -1);
     CHECK(parse_signal("99") == -1);
 }

@@ -175,3 +175,17 @@ TEST_CASE("validation accepts what runc accepts", "[specs][validate]") {
     CHECK(error_of(specs::validate_process(*s.process, "exec")) ==
           "exec.cwd: must be an absolute path, got \"rel\"");
 }
+
+TEST_CASE("process.env entries must be KEY=VALUE, as runc's init requires", "[specs][validate]") {
+    specs::Spec s = base();
+    s.process->env = {"PATH=/bin", "EMPTY=", "A==b"};
+    CHECK(error_of(specs::validate(s)) == "");
+    s.process->env.push_back("NOVALUE");
+    CHECK(error_of(specs::validate(s)) == "process.env[3]: invalid environment variable \"NOVALUE\": missing \"=\"");
+    s.process->env.back() = "=x";
+    CHECK(error_of(specs::validate(s)) == "process.env[3]: invalid environment variable \"=x\": empty name");
+    s.process->env.back() = std::string("A=b\0c", 5);
+    CHECK(error_of(specs::validate(s)) == "process.env[3]: invalid environment variable (contains a NUL byte)");
+    CHECK(error_of(specs::validate_env({"X=1", "Y"}, "--env")) ==
+          "--env[1]: invalid environment variable \"Y\": missing \"=\"");
+}
