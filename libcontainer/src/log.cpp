@@ -12,6 +12,8 @@ namespace {
 
 Config g_cfg;
 int g_fd = 2;
+Forwarder g_forward = nullptr;
+const void* g_forward_ctx = nullptr;
 timespec g_start{};
 
 const char* level_name(Level l) {
@@ -103,8 +105,17 @@ std::string rfc3339_now() {
     return buf;
 }
 
+void forward_to(Forwarder fn, const void* ctx) {
+    g_forward = fn;
+    g_forward_ctx = ctx;
+}
+
 void write(Level level, std::string_view msg) {
     if (level == Level::Debug && !g_cfg.debug) return;
+    if (g_forward) {
+        g_forward(level, msg, g_forward_ctx);
+        return;
+    }
     std::string line;
     if (g_cfg.format == Format::Json) {
         nlohmann::ordered_json j;

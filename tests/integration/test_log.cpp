@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <regex>
 
 using namespace itest;
@@ -122,4 +123,29 @@ TEST_CASE("--log in text format gets the error too", "[log]") {
             error_line = true;
     }
     CHECK(error_line);
+}
+
+TEST_CASE("--debug reaches --log from the container's own stages", "[log][cort-only]") {
+    CORT_ONLY();  // the phase names are cort's
+    Bundle b;
+    b.set_args({"sleep", "100000"});
+    std::string log = b.path() + "/log.json";
+    std::string id = unique_id("logstages");
+    ContainerGuard g(id);
+    auto c = rt_global({"--debug", "--log", log, "--log-format", "json"}, {"create", "--bundle", b.path(), id});
+    INFO(c.describe());
+    REQUIRE(c.exit_code == 0);
+    REQUIRE(rt({"start", id}).exit_code == 0);
+    auto e = rt_global({"--debug", "--log", log, "--log-format", "json"}, {"exec", id, "true"});
+    INFO(e.describe());
+    REQUIRE(e.exit_code == 0);
+    std::vector<std::string> phases;
+    for (auto& j : json_lines(log)) {
+        std::string msg = j.value("msg", "");
+        if (msg.rfind("phase ", 0) == 0 && j.value("level", "") == "debug")
+            phases.push_back(msg.substr(6, msg.find(" +") - 6));
+    }
+    INFO("phases: " << json(phases).dump());
+    for (const char* p : {"init rootfs", "init finalize rootfs", "init ready", "exec process ready"})
+        CHECK(std::find(phases.begin(), phases.end(), p) != phases.end());
 }

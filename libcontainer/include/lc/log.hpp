@@ -1,6 +1,6 @@
 // The runtime's log: text or JSON lines (containerd reads the last {"level":"error"} line).
 // Only the cort process that the engine started writes here; container-side stages send
-// their errors back over the bootstrap channel instead.
+// their errors and log lines back over the bootstrap channel (forward_to).
 #pragma once
 #include <string>
 #include <string_view>
@@ -27,6 +27,11 @@ inline void debug(std::string_view m) {
 inline void info(std::string_view m) { write(Level::Info, m); }
 inline void warn(std::string_view m) { write(Level::Warn, m); }
 inline void error(std::string_view m) { write(Level::Error, m); }
+
+// In a bootstrap child: hand every line to `fn` (which sends it to the parent) instead of
+// writing it here; the level filter still applies. nullptr restores direct writes.
+using Forwarder = void (*)(Level level, std::string_view msg, const void* ctx);
+void forward_to(Forwarder fn, const void* ctx);
 
 // --debug phase trace: "phase <name> +<µs since process start>". Free when --debug is off.
 void phase(std::string_view name);

@@ -1,4 +1,5 @@
 #include "bootstrap/channel.hpp"
+#include "lc/log.hpp"
 #include "sys/syscalls.hpp"
 
 #include <poll.h>
@@ -32,6 +33,7 @@ const char* to_string(MsgType t) {
         case MsgType::Run: return "run";
         case MsgType::Error: return "error";
         case MsgType::Start: return "start";
+        case MsgType::Log: return "log";
     }
     return "unknown";
 }
@@ -59,6 +61,30 @@ Result<void> Channel::send(MsgType type, std::string_view payload, int32_t code,
 }
 
 Result<Message> Channel::recv() const {
+    for (;;) {
+        TRY_ASSIGN(Message m, recv_one());
+        if (m.type != MsgType::Log) return m;
+        auto level = static_cast<log::Level>(m.code);
+        if (level < log::Level::Debug || level > log::Level::Error) level = log::Level::Info;
+        log::write(level, m.payload);
+    }
+}
+
+namespace {
+
+void send_log_line(log::Level level, std::string_view msg, const void* ctx) {
+    (void)static_cast<const Channel*>(ctx)->send(MsgType::Log, msg, static_cast<int32_t>(level));
+}
+
+void drop_log_line(log::Level, std::string_view, const void*) {}
+
+}  // namespace
+
+void Channel::forward_logs() const { log::forward_to(send_log_line, this); }
+
+void Channel::stop_forwarding_logs() { log::forward_to(drop_log_line, nullptr); }
+
+Result<Message> Channel::recv_one() const {
     Header h{};
     char buf[kMaxPayload];
     iovec iov[2] = {{&h, sizeof h}, {buf, sizeof buf}};

@@ -25,6 +25,7 @@ enum class MsgType : uint32_t {
     Run,             // parent -> stage-2: state saved; drop the death signal and detach
     Error,           // either way: code = errno, payload = message
     Start,           // parent -> stage-2, `run` only: start now (there is no exec.fifo)
+    Log,             // child -> parent: code = lc::log::Level, payload = the line's text
 };
 
 struct Message {
@@ -46,8 +47,15 @@ public:
                       const std::vector<int>& fds = {}) const;
     // The text travels whole (strerror included); the receiver rebuilds a plain Error.
     Result<void> send_error(const lc::Error& e) const { return send(MsgType::Error, e.text(), e.code); }
-    // EOF is an Error with code EPIPE and message "peer closed the channel".
+    // EOF is an Error with code EPIPE and message "peer closed the channel". Log messages
+    // never come out of here: they go to this process's logger on the way, so every receive
+    // loop of the parent forwards the children's log lines without knowing about them.
     Result<Message> recv() const;
+    // In a child stage: lc::log lines go to the parent over this channel from now on, until
+    // stop_forwarding_logs (a closed channel must not be written to, nor the container's
+    // stderr: lines are then dropped).
+    void forward_logs() const;
+    static void stop_forwarding_logs();
     // Receives one message; an Error message from the peer becomes this call's Error, any
     // other unexpected type is a protocol error naming both types.
     Result<Message> expect(MsgType type) const;
@@ -61,6 +69,7 @@ public:
     UniqueFd release() { return std::move(fd_); }
 
 private:
+    Result<Message> recv_one() const;
     UniqueFd fd_;
 };
 

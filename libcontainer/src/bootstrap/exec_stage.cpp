@@ -11,6 +11,7 @@
 
 #include <cstring>
 
+#include "lc/log.hpp"
 #include "bootstrap/channel.hpp"
 #include "bootstrap/console.hpp"
 #include "bootstrap/exec_stage.hpp"
@@ -73,6 +74,7 @@ Result<std::string> prepare(const ExecContext& ctx, const Channel& ch, std::vect
     fin_in.setgroups_allowed = ctx.setgroups_allowed;
     fin_in.passed_fds = ctx.preserve_fds;
     TRY_ASSIGN(FinalizedProcess fin, finalize_process(fin_in));
+    log::phase("exec process ready");
     env = std::move(fin.env);
     UniqueFd notify_fd = std::move(fin.seccomp_notify);
     std::string exe = std::move(fin.exe);
@@ -89,6 +91,7 @@ Result<std::string> prepare(const ExecContext& ctx, const Channel& ch, std::vect
     // Until execve: die with `cort exec`, so a killed exec leaves no half-set-up process.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     Channel ch{UniqueFd(ctx.channel_fd)};
+    ch.forward_logs();
     std::vector<std::string> env;
     auto exe = prepare(ctx, ch, env);
     if (!exe) {
@@ -116,6 +119,7 @@ void run_exec_stage1(const ExecContext& ctx) noexcept {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (ctx.parent_channel_fd >= 0) ::close(ctx.parent_channel_fd);
     Channel ch{UniqueFd(ctx.channel_fd)};
+    ch.forward_logs();
     auto r = [&]() -> Result<pid_t> {
         // Go: the parent has moved us into the container's cgroup; what we fork is born there.
         TRY(ch.expect(MsgType::Go));

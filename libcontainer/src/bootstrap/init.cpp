@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "lc/log.hpp"
 #include "bootstrap/bootstrap.hpp"
 #include "bootstrap/child_process.hpp"
 #include "bootstrap/console.hpp"
@@ -139,6 +140,7 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
                                      "createContainer"));
             return {};
         };
+        log::phase("init rootfs");
         TRY_CTX(rootfs::setup_rootfs(*plan.rootfs_plan, rctx), "rootfs");
     }
     // After pivot (the pty comes from the container's devpts), before finalize (a read-only
@@ -150,6 +152,7 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
     if (plan.spec.linux) TRY(write_sysctls(plan.spec.linux->sysctl));
     // runc and crun create a missing cwd; before finalize, which may make "/" read-only.
     TRY(create_missing_cwd(plan.spec.process->cwd));
+    log::phase("init finalize rootfs");
     TRY_CTX(rootfs::finalize_rootfs(*plan.rootfs_plan), "rootfs");
 
     const specs::Process& proc = *plan.spec.process;
@@ -189,6 +192,7 @@ void run_init(const ChildContext& ctx, bool joins_done) noexcept {
     if (!joins_done && ctx.lock_fd >= 0) ::close(ctx.lock_fd);
     if (!joins_done && ctx.parent_channel_fd >= 0) ::close(ctx.parent_channel_fd);
     Channel ch{UniqueFd(ctx.channel_fd)};
+    ch.forward_logs();
     std::string exe;
     std::vector<std::string> env;
     auto prepared = prepare(ctx, ch, joins_done, exe, env);
@@ -196,7 +200,10 @@ void run_init(const ChildContext& ctx, bool joins_done) noexcept {
         (void)ch.send_error(std::move(prepared).error());
         _exit(1);
     }
+    log::phase("init ready");
     if (!ch.send(MsgType::Ready) || !ch.expect(MsgType::Run)) _exit(1);
+    // Nothing reads the channel from here on, and stderr may be the container's.
+    Channel::stop_forwarding_logs();
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     if (ctx.fifo_fd < 0) {
         // `run`: the start comes on the channel; EOF instead means `run` died: never start.

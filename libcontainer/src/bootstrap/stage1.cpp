@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "lc/log.hpp"
 #include "bootstrap/bootstrap.hpp"
 #include "sys/file.hpp"
 #include "sys/syscalls.hpp"
@@ -89,6 +90,8 @@ void run_stage1(const ChildContext& ctx) noexcept {
     if (ctx.lock_fd >= 0) ::close(ctx.lock_fd);
     if (ctx.parent_channel_fd >= 0) ::close(ctx.parent_channel_fd);
     Channel ch{UniqueFd(ctx.channel_fd)};
+    ch.forward_logs();
+    log::phase("stage-1");
     auto pid = stage1(ctx, ch);
     if (!pid) {
         (void)ch.send_error(std::move(pid).error());
