@@ -5,9 +5,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <sstream>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 using namespace itest;
@@ -254,4 +257,30 @@ TEST_CASE("features reports idmapped mounts and the idmap options", "[userns][id
     auto opts = j["mountOptions"];
     CHECK(std::find(opts.begin(), opts.end(), "idmap") != opts.end());
     CHECK(std::find(opts.begin(), opts.end(), "ridmap") != opts.end());
+}
+
+TEST_CASE("NOTIFY_SOCKET reaches a container whose root is mapped to another uid", "[userns][notify]") {
+    // The socket's directory is under the state dir (mode 0700, host root's): the container's
+    // root cannot stat it, so the bind source must be opened on the host side.
+    Bundle b;
+    enable_userns(b, json::array({mapping(0, 100000, 65536)}), json::array({mapping(0, 100000, 65536)}));
+    mkdir((b.rootfs() + "/run").c_str(), 0755);
+    mkdir((b.rootfs() + "/run/notify").c_str(), 0755);
+    b.set_args({"ls", "/run/notify"});
+    // A host socket for the runtime to forward to; nothing is sent to it here.
+    std::string host_sock = b.path() + "/host.sock";
+    int s = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    REQUIRE(s >= 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strncpy(a.sun_path, host_sock.c_str(), sizeof a.sun_path - 1);
+    REQUIRE(::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    std::string id = unique_id("nsnotify");
+    ContainerGuard g(id);
+    auto r = run_cmd({"/usr/bin/env", "NOTIFY_SOCKET=" + host_sock, runtime_path(), "--root", state_root(), "run",
+                      "--bundle", b.path(), id});
+    ::close(s);
+    INFO(r.describe());
+    CHECK(r.err.find("Permission denied") == std::string::npos);
+    CHECK(r.out == "notify.sock\n");
 }
