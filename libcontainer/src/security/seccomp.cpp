@@ -1,8 +1,13 @@
 #include "security/seccomp.hpp"
 #include "security/features.hpp"
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <memory>
@@ -129,6 +134,21 @@ Result<Filter> build_filter(const SeccompPlan& plan) {
     return ctx;
 }
 
+// libseccomp 2.5 exports only to an fd: a memfd, read back whole.
+Result<std::string> export_bpf(void* ctx) {
+    UniqueFd mem(::memfd_create("cort-seccomp", MFD_CLOEXEC));
+    if (!mem) return sys_error("memfd for the seccomp program");
+    int rc = ::seccomp_export_bpf(ctx, mem.get());
+    if (rc < 0) return scmp_error(rc, "compile seccomp filter");
+    off_t size = ::lseek(mem.get(), 0, SEEK_END);
+    if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0 ||
+        size / static_cast<off_t>(sizeof(sock_filter)) > BPF_MAXINSNS)
+        return Error(E2BIG, "compile seccomp filter: " + std::to_string(size) + " bytes of program");
+    std::string out(static_cast<size_t>(size), '\0');
+    if (::pread(mem.get(), out.data(), out.size(), 0) != size) return sys_error("read the seccomp program back");
+    return out;
+}
+
 // The conditions of one syscalls[] entry, split the way runc splits them.
 Result<std::vector<std::vector<SeccompArgCmp>>> plan_conditions(const specs::LinuxSyscall& call,
                                                                 const std::string& field) {
@@ -247,18 +267,23 @@ Result<SeccompPlan> plan_seccomp(const specs::LinuxSeccomp& sc) {
     // libseccomp's own checks (conflicting rules, arch support) run here, in the parent.
     auto built = build_filter(plan);
     if (!built) return std::move(built).error().wrap("linux.seccomp");
+    TRY_ASSIGN(plan.bpf, export_bpf(built->get()));
     return plan;
 }
 
 Result<UniqueFd> load_seccomp(const SeccompPlan& plan) {
-    TRY_ASSIGN(Filter ctx, build_filter(plan));
-    int rc = ::seccomp_load(ctx.get());
-    if (rc < 0) return scmp_error(rc, "load seccomp filter");
-    if (!plan.uses_notify) return UniqueFd();
-    // The kernel creates the listener O_CLOEXEC; libseccomp only remembers the number.
-    int fd = ::seccomp_notify_fd(ctx.get());
-    if (fd < 0) return scmp_error(fd, "get seccomp notify fd");
-    return UniqueFd(fd);
+    if (plan.bpf.empty() || plan.bpf.size() % sizeof(sock_filter) != 0)
+        return Error(EINVAL, "load seccomp filter: no compiled program in the plan");
+    sock_fprog prog{};
+    prog.len = static_cast<unsigned short>(plan.bpf.size() / sizeof(sock_filter));
+    prog.filter = reinterpret_cast<sock_filter*>(const_cast<char*>(plan.bpf.data()));
+    unsigned flags = (plan.flag_tsync ? SECCOMP_FILTER_FLAG_TSYNC : 0) | (plan.flag_log ? SECCOMP_FILTER_FLAG_LOG : 0) |
+                     (plan.flag_spec_allow ? SECCOMP_FILTER_FLAG_SPEC_ALLOW : 0) |
+                     (plan.uses_notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+    long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+    if (rc < 0) return sys_error("load seccomp filter");
+    // With NEW_LISTENER the kernel returns the listener, created O_CLOEXEC.
+    return plan.uses_notify ? UniqueFd(static_cast<int>(rc)) : UniqueFd();
 }
 
 std::string libseccomp_version() {

@@ -1,5 +1,7 @@
-// seccomp through libseccomp. plan_seccomp() validates linux.seccomp and resolves every
-// name to a number in the parent; load_seccomp() builds and loads the filter in the child.
+// seccomp through libseccomp, in the parent only. plan_seccomp() validates linux.seccomp,
+// resolves every name to a number and compiles the filter to classic BPF (crun does the
+// same); load_seccomp() in the child hands those instructions to seccomp(2) itself: no
+// libseccomp, no second build, no allocation in the child.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -33,6 +35,7 @@ struct SeccompPlan {
     std::vector<SeccompRule> rules;
     bool uses_notify = false;  // the load returns a listener fd to hand to listener_path
     std::string listener_path, listener_metadata;
+    std::string bpf;           // the compiled program: struct sock_filter[], as bytes
 };
 
 // Errors name the field: "linux.seccomp.syscalls[4].action: unknown action \"SCMP_ACT_FOO\"".
@@ -40,11 +43,11 @@ struct SeccompPlan {
 // than the host). Rules whose action equals the default are dropped, as libseccomp
 // rejects them. Two conditions on the same argument index become separate rules (OR),
 // which is runc's behaviour; distinct indexes stay one rule (AND).
-// The filter is also built once here (not loaded) so libseccomp's own checks run in the parent.
+// The filter is built and exported here, so libseccomp's own checks run in the parent.
 Result<SeccompPlan> plan_seccomp(const specs::LinuxSeccomp& seccomp);
 
-// Builds and loads the filter into the calling process. NO_NEW_PRIVS is not set by this call
-// (libseccomp would by default): without it the caller must hold CAP_SYS_ADMIN.
+// Loads the compiled filter into the calling process with the plan's flags. NO_NEW_PRIVS is not
+// set by this call: without it the caller must hold CAP_SYS_ADMIN.
 // Returns the notify listener fd when the plan uses SCMP_ACT_NOTIFY, else an invalid fd.
 Result<UniqueFd> load_seccomp(const SeccompPlan& plan);
 
