@@ -175,6 +175,21 @@ while ! rmdir $CG/res/sub 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1
 end "exec --cgroup sub joins the sub-cgroup; '..', a missing one and a controller prefix are refused"
 
 begin
+# The init moved to a sub-cgroup and the container's cgroup passes pids down: v2 lets no
+# process join it. A plain exec falls back to the init's cgroup; --cgroup / names that
+# cgroup, so it fails (runc: --cgroup disables the fallback); --cgroup kid joins kid.
+if start plain fb; then
+    mkdir $CG/fb/kid && echo "$(pid_of fb)" > $CG/fb/kid/cgroup.procs && echo +pids > $CG/fb/cgroup.subtree_control \
+        || note "could not move the init to $CG/fb/kid and enable pids"
+    run_ok $CORT exec fb true
+    run_fails "--cgroup: join $CG/fb " $CORT exec --cgroup / fb true
+    case $out in *"passes controllers to sub-cgroups"*) ;; *) note "EBUSY not explained: $out" ;; esac
+    run_ok $CORT exec --cgroup kid fb true
+fi
+cleanup fb
+end "exec --cgroup on v2: no fallback to the init's cgroup when the named one refuses"
+
+begin
 run_ok $CORT update --memory 128m --memory-swap 256m --memory-reservation 64m --pids-limit 20 \
     --cpu-quota 20000 --cpu-period 50000 --cpu-share 2048 --cpu-burst 5000 --cpuset-cpus 1 --blkio-weight 100 res
 expect_file res memory.max 134217728
