@@ -48,6 +48,7 @@ const std::vector<FlagSpec>& exec_flags() {
         {{"cap", "c"}, true, "add a capability to the process's sets, repeatable"},
         {{"preserve-fds"}, true, "number of extra fds (from 3) to pass to the process"},
         {{"ignore-paused"}, false, "exec even if the container is paused"},
+        {{"cgroup"}, true, "join an existing sub-cgroup: PATH, or CONTROLLER[,CONTROLLER]:PATH (v1), repeatable"},
     };
     return f;
 }
@@ -81,6 +82,7 @@ int cmd_exec(const GlobalOptions& g, const ParsedArgs& a) {
     o.ignore_paused = a.has("ignore-paused");
     o.pid_file = a.get("pid-file");
     o.console_socket = a.get("console-socket");
+    if (a.has("cgroup")) o.cgroups = a.all("cgroup");
     if (a.has("preserve-fds")) {
         auto n = parse_count("preserve-fds", a.get("preserve-fds"), 4096);
         if (!n) return exec_fail(n.error());

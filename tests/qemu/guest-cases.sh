@@ -153,6 +153,43 @@ while found=$(procs_running res "sleep 31 "); [ -z "$found" ] && [ $i -lt 50 ]; 
 end "exec lands in the container's cgroup"
 
 begin
+mkdir $CG/res/sub
+$CORT exec -d --cgroup sub res sleep 33 >/dev/null 2>&1 || note "exec -d --cgroup sub failed"
+i=0
+while found=$(procs_running res/sub "sleep 33 "); [ -z "$found" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ -n "$found" ] || note "the exec'd process is not in $CG/res/sub/cgroup.procs: $(cat $CG/res/sub/cgroup.procs)"
+[ -z "$(procs_running res "sleep 33 ")" ] || note "the exec'd process is in $CG/res itself"
+before=$(cat $CG/res/cgroup.procs $CG/res/sub/cgroup.procs | sort | tr '\n' ' ')
+run_fails "--cgroup" $CORT exec --cgroup .. res true
+case $out in *"is not a sub cgroup path"*) ;; *) note "'..' error does not say why: $out" ;; esac
+run_fails "--cgroup" $CORT exec --cgroup nope res true
+case $out in *"$CG/res/nope does not exist"*) ;; *) note "missing sub-cgroup error does not name it: $out" ;; esac
+[ ! -e $CG/res/nope ] || note "exec created $CG/res/nope"
+run_fails "--cgroup" $CORT exec --cgroup pids:sub res true
+after=$(cat $CG/res/cgroup.procs $CG/res/sub/cgroup.procs | sort | tr '\n' ' ')
+[ "$before" = "$after" ] || note "a failed exec changed the container's processes: '$before' -> '$after'"
+[ -n "$found" ] && kill -9 $found
+i=0
+while ! rmdir $CG/res/sub 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ ! -e $CG/res/sub ] || note "$CG/res/sub could not be removed"
+end "exec --cgroup sub joins the sub-cgroup; '..', a missing one and a controller prefix are refused"
+
+begin
+# The init moved to a sub-cgroup and the container's cgroup passes pids down: v2 lets no
+# process join it. A plain exec falls back to the init's cgroup; --cgroup / names that
+# cgroup, so it fails (runc: --cgroup disables the fallback); --cgroup kid joins kid.
+if start plain fb; then
+    mkdir $CG/fb/kid && echo "$(pid_of fb)" > $CG/fb/kid/cgroup.procs && echo +pids > $CG/fb/cgroup.subtree_control \
+        || note "could not move the init to $CG/fb/kid and enable pids"
+    run_ok $CORT exec fb true
+    run_fails "--cgroup: join $CG/fb " $CORT exec --cgroup / fb true
+    case $out in *"passes controllers to sub-cgroups"*) ;; *) note "EBUSY not explained: $out" ;; esac
+    run_ok $CORT exec --cgroup kid fb true
+fi
+cleanup fb
+end "exec --cgroup on v2: no fallback to the init's cgroup when the named one refuses"
+
+begin
 run_ok $CORT update --memory 128m --memory-swap 256m --memory-reservation 64m --pids-limit 20 \
     --cpu-quota 20000 --cpu-period 50000 --cpu-share 2048 --cpu-burst 5000 --cpuset-cpus 1 --blkio-weight 100 res
 expect_file res memory.max 134217728

@@ -15,6 +15,7 @@
 #include "bootstrap/process_setup.hpp"
 #include "cgroups/manager.hpp"
 #include "cgroups/paths.hpp"
+#include "cgroups/sub_cgroup.hpp"
 #include "lc/container.hpp"
 #include "lc/log.hpp"
 #include "security/seccomp_notify.hpp"
@@ -157,6 +158,35 @@ Result<void> join_cgroup(cgroups::Manager& mgr, pid_t pid, pid_t init_pid) {
     return {};
 }
 
+// --cgroup: the sub-cgroup directories, all checked before any process exists so that a
+// typo leaves nothing behind. exec never creates them (runc: "an (existing) sub-cgroup").
+Result<std::vector<std::string>> plan_sub_cgroups(const std::vector<std::string>& args, const cgroups::Manager* mgr) {
+    TRY_ASSIGN(cgroups::SubCgroups sub, cgroups::parse_sub_cgroups(args));
+    if (sub.empty()) return std::vector<std::string>{};
+    if (!mgr) return plain_error(EINVAL, "--cgroup: the container has no cgroup of its own");
+    TRY_ASSIGN(auto dirs, mgr->sub_cgroup_dirs(sub));
+    for (const auto& d : dirs)
+        if (::access((d + "/cgroup.procs").c_str(), F_OK) != 0)
+            return plain_error(ENOENT, "--cgroup: sub-cgroup " + d +
+                                           " does not exist (exec joins an existing sub-cgroup; it creates none)");
+    return dirs;
+}
+
+// The --cgroup directories when given, with no fallback: the caller named the cgroup
+// (runc: --cgroup / disables the v2 fallback to the init's cgroup). Else join_cgroup.
+Result<void> join_exec_cgroup(cgroups::Manager* mgr, const std::vector<std::string>& dirs, pid_t pid, pid_t init_pid) {
+    if (dirs.empty()) return mgr ? join_cgroup(*mgr, pid, init_pid) : Result<void>{};
+    for (const auto& d : dirs) {
+        auto r = sys::write_file(d + "/cgroup.procs", std::to_string(pid));
+        if (r) continue;
+        if (r.error().code == EBUSY)
+            return std::move(r).error().wrap("--cgroup: join " + d +
+                                             " (cgroup v2: it passes controllers to sub-cgroups, so no process may join it)");
+        return std::move(r).error().wrap("--cgroup: join " + d);
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<specs::Process> build_exec_process(const ExecOptions& o, const specs::Spec& config) {
@@ -227,6 +257,7 @@ Result<ExecStarted> exec_process(const ExecOptions& o) {
     if (!st.cgroup.empty()) {
         TRY_ASSIGN(mgr, cgroups::load_manager(st.cgroup));
     }
+    TRY_ASSIGN(auto sub_dirs, plan_sub_cgroups(o.cgroups, mgr.get()));
     TRY(security::apply_initial_cpu_affinity(sec));
 
     TRY_ASSIGN(Opened ns, open_namespaces(st));
@@ -278,7 +309,7 @@ Result<ExecStarted> exec_process(const ExecOptions& o) {
     console_child.reset();
     ns.fds.clear();
 
-    if (mgr) TRY(join_cgroup(*mgr, stage1, st.pid));
+    TRY(join_exec_cgroup(mgr.get(), sub_dirs, stage1, st.pid));
     TRY(ch.send(MsgType::Go));
     auto m = ch.recv();
     if (!m) {

@@ -4,7 +4,8 @@
 //   load state, refuse stopped/paused, build the process (the --process JSON, or the
 //   container's config.json copy overridden by flags, like runc), plan its security,
 //   open every /proc/<init>/ns/* of the container and re-check the init's start time,
-//   connect the console socket, clone stage 1 and move it into the container's cgroup.
+//   connect the console socket, clone stage 1 and move it into the container's cgroup
+//   (or, with --cgroup, into existing sub-cgroups of it, checked before the clone).
 // Stage 1 "cort:[1:EXEC]": joins the namespaces (non-user first, the user namespace,
 //   then those that needed its capabilities), forks the process with CLONE_PARENT (a
 //   joined pid/time namespace applies to children only), reports its pid, exits.
@@ -42,6 +43,7 @@ struct ExecOptions {
     std::string pid_file;
     std::string console_socket;
     unsigned preserve_fds = 0;
+    std::vector<std::string> cgroups;  // --cgroup, as given: "PATH" or "CTRL[,CTRL]:PATH"
 };
 
 struct ExecStarted {

@@ -8,6 +8,7 @@
 #include "cgroups/devices.hpp"
 #include "cgroups/resources.hpp"
 #include "cgroups/manager.hpp"
+#include "cgroups/sub_cgroup.hpp"
 
 namespace lc::cgroups {
 
@@ -20,6 +21,9 @@ public:
     Result<void> create() override;
     Result<void> apply(pid_t pid) override;
     Result<void> check_not_frozen() override;
+    Result<std::vector<std::string>> sub_cgroup_dirs(const SubCgroups& sub) const override {
+        return cgroups::sub_cgroup_dirs(layout_, hierarchies_, sub);
+    }
     Result<void> set(const specs::LinuxResources& r) override;
     Result<void> freeze(bool frozen) override;
     Result<bool> is_frozen() override;

@@ -17,6 +17,7 @@
 namespace lc::cgroups {
 
 enum class Layout { Unified, Legacy, Hybrid };
+struct SubCgroups;  // cgroups/sub_cgroup.hpp
 
 // What the container sees under its `cgroup` mount (rootfs code consumes this).
 struct CgroupMountSource {
@@ -45,6 +46,9 @@ public:
     virtual Result<void> check_not_frozen() = 0;
     // Move a process in (every hierarchy).
     virtual Result<void> apply(pid_t pid) = 0;
+    // exec --cgroup: the directories (one per hierarchy) a process joins instead of the
+    // container's cgroup. Checks names and ".." only; whether they exist is the caller's.
+    virtual Result<std::vector<std::string>> sub_cgroup_dirs(const SubCgroups& sub) const = 0;
     // Write linux.resources. Errors name the field and the file.
     virtual Result<void> set(const specs::LinuxResources& r) = 0;
     virtual Result<void> freeze(bool frozen) = 0;
