@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <variant>
 
 #include "specs/known_names.hpp"
 #include "sys/file.hpp"
@@ -67,7 +68,33 @@ std::vector<std::string> known_capability_names() {
     return out;
 }
 
-Result<CapabilityPlan> plan_capabilities(const std::optional<specs::LinuxCapabilities>& caps) {
+CapMask host_bounding_set() {
+    CapMask mask = 0;
+    unsigned n = kernel_cap_count();
+    for (unsigned cap = 0; cap < n; ++cap)
+        if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) > 0) mask |= CapMask{1} << cap;
+    return mask;
+}
+
+namespace {
+
+// One name of one set: its bit, or why it is left out (the warning, without the field).
+std::variant<CapMask, std::string> map_capability(const std::string& name, unsigned kernel_count,
+                                                  CapMask host_bounding) {
+    auto cap = cap_from_name(name);
+    if (!cap) return "unknown capability \"" + name + "\", ignored";
+    if (*cap >= kernel_count) return "capability " + name + " is not supported by the running kernel, ignored";
+    CapMask bit = CapMask{1} << *cap;
+    // Only the bounding set a process has can be passed on (a new user namespace does not
+    // widen it): asking for more fails in capset, so the capability is left out up front.
+    if (!(host_bounding & bit)) return "capability " + name + " is not in the runtime's bounding set, ignored";
+    return bit;
+}
+
+}  // namespace
+
+Result<CapabilityPlan> plan_capabilities(const std::optional<specs::LinuxCapabilities>& caps,
+                                         CapMask host_bounding) {
     CapabilityPlan plan;
     if (!caps) return plan;
     const unsigned kernel_count = kernel_cap_count();
@@ -82,14 +109,13 @@ Result<CapabilityPlan> plan_capabilities(const std::optional<specs::LinuxCapabil
         if (!*set.names) continue;
         const auto& names = **set.names;
         for (size_t i = 0; i < names.size(); ++i) {
-            std::string field = std::string("process.capabilities.") + set.field + "[" +
-                                std::to_string(i) + "]";
-            auto cap = cap_from_name(names[i]);
-            if (!cap) return make_error(field + ": unknown capability \"" + names[i] + "\"");
-            if (*cap >= kernel_count)
-                return make_error(field + ": capability " + names[i] +
-                                  " is not supported by the running kernel");
-            *set.mask |= CapMask{1} << *cap;
+            auto mapped = map_capability(names[i], kernel_count, host_bounding);
+            if (auto* bit = std::get_if<CapMask>(&mapped)) {
+                *set.mask |= *bit;
+                continue;
+            }
+            plan.warnings.push_back(std::string("process.capabilities.") + set.field + "[" + std::to_string(i) +
+                                    "]: " + std::get<std::string>(mapped));
         }
     }
     // The kernel's capset/ambient rules, checked here so that applying cannot fail later:
