@@ -33,15 +33,14 @@ std::string cap_name(unsigned cap);
 // Every capability the running kernel supports, by name, in numeric order (for `features`).
 std::vector<std::string> known_capability_names();
 
-// The calling process's bounding set: what a container started from it can be granted.
-CapMask host_bounding_set();
 // Names -> masks, plus the kernel's capset rules checked up front so the child cannot fail.
 // runtime-spec >= 1.1 config.md: a capability that "cannot be mapped to a relevant kernel
 // interface, or cannot be granted otherwise MUST be logged as a warning by the runtime" and
 // the runtime "SHOULD NOT fail": unknown names, capabilities past the running kernel's last
-// one and those outside `host_bounding` are dropped from their set with a warning.
+// one and those outside the runtime's bounding set (`host_bounding`, or the calling process's
+// when not given) are dropped from their set with a warning.
 Result<CapabilityPlan> plan_capabilities(const std::optional<specs::LinuxCapabilities>& caps,
-                                         CapMask host_bounding = host_bounding_set());
+                                         std::optional<CapMask> host_bounding = std::nullopt);
 
 // --- child side (stage 2) ---
 // Drops every capability not in plan.bounding from the bounding set (needs CAP_SETPCAP).
