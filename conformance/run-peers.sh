@@ -98,13 +98,14 @@ count() { awk -F'\t' -v s="$2" '$2 == s { c++ } END { print c + 0 }' "$work/$1.t
   done < "$work/list"
   echo "## Notes on the peers' failures"
   echo
-  echo "- Failing on both runc and crun: *duplicate rlimit types*, *an unknown capability* (both"
-  echo "  accept the config and run the process; the spec asks for an error), and *time namespace*"
+  echo "- Failing on both runc and crun: *duplicate rlimit types* (both accept the config and run"
+  echo "  the process; the spec asks for an error), and *time namespace*"
   echo "  (added in runtime-spec 1.2: runc 1.1.5 reports \"namespace time does not exist\", crun 1.8.1"
   echo "  fails in its init). These are the peers' gaps, not wrong tests."
   echo "- runc 1.1.5 runs poststart hooks inside \`create\` (before \`start\`), so a failing poststart"
   echo "  hook fails \`create\`; it ignores \`domainname\` and \`personality\`; its \`rootfsPropagation\`"
-  echo "  shared ends private after pivot_root and unbindable fails the rootfs bind mount."
+  echo "  shared ends private after pivot_root and unbindable fails the rootfs bind mount. It"
+  echo "  sends status \`creating\` to the create-time hooks (and \`created\` to poststart, run at create)."
   echo "- crun 1.8.1 passes \`bundle: \"/\"\` and \`pid: 0\` to startContainer hooks, and accepts a"
   echo "  duplicated namespace type and an unknown rootfsPropagation value."
   echo

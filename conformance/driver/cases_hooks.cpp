@@ -123,6 +123,29 @@ void add_hook_cases(std::vector<Case>& cases) {
                                 "poststop: status '" + all.back().state.value("status", "") + "'");
                    }});
 
+  // runtime.md defines "creating" as step 2 and "created" as "after step 2"; prestart is step
+  // 3 and poststart step 9 (after the program ran). runtime-tools' hooks_stdin checks the same.
+  cases.push_back({"runtime.md#state: prestart sees created, poststart sees running",
+                   "created: the runtime has finished the create operation (after step 2 in the "
+                   "lifecycle), and the container process has neither exited nor executed the "
+                   "user-specified program",
+                   [](Ctx& c) {
+                     std::string b = hooked_bundle(c, {"true"});
+                     std::string id = c.new_id();
+                     c.expect_ok(c.create(b, id), "create");
+                     json st;
+                     c.state(id, st);
+                     c.expect_ok(c.rt({"start", id}), "start");
+                     c.wait_exit(st.value("pid", 0));
+                     c.expect_ok(c.rt({"delete", id}), "delete");
+                     for (auto& e : parse_log(read_file(b + "/rootfs/hooks.log"))) {
+                       std::string want = e.name == "prestart" ? "created" : e.name == "poststart" ? "running" : "";
+                       if (want.empty() || !e.state.is_object()) continue;
+                       std::string got = e.state.value("status", "");
+                       c.expect(got == want, e.name + ": status '" + got + "', want '" + want + "'");
+                     }
+                   }});
+
   cases.push_back({"runtime.md#lifecycle: a failing createRuntime hook fails create",
                    "If any createRuntime hook fails, the runtime MUST generate an error, stop the "
                    "container, and continue the lifecycle at step 12.",

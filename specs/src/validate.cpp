@@ -135,7 +135,6 @@ lc::Result<void> validate_sysctls(const Spec& spec) {
         "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
         "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
     for (const auto& [raw_key, value] : l.sysctl) {
-        (void)value;
         std::string key = raw_key;
         for (char& c : key)
             if (c == '/') c = '.';  // "net/ipv4/ip_forward" is the same sysctl
@@ -154,11 +153,15 @@ lc::Result<void> validate_sysctls(const Spec& spec) {
         }
         if (key == "kernel.hostname" || key == "kernel.domainname") {
             if (!has_namespace(spec, "uts")) return field_error(field, "requires a uts namespace");
-            bool hostname = key == "kernel.hostname";
-            const auto& conflicting = hostname ? spec.hostname : spec.domainname;
-            if (conflicting && !conflicting->empty())
-                return field_error(field, std::string("conflicts with the ") +
-                                              (hostname ? "hostname" : "domainname") + " field");
+            // runc: the hostname has its own field, so the sysctl is refused even when the
+            // field is absent (the two would race to set it).
+            if (key == "kernel.hostname")
+                return field_error(field, "conflicts with the hostname field (set hostname instead)");
+            // runc accepts any kernel.domainname; crun refuses one that differs from
+            // domainname. The same value twice is harmless; two values have no right answer.
+            if (spec.domainname && !spec.domainname->empty() && *spec.domainname != value)
+                return field_error(field, "value " + quote(value) + " differs from the domainname field " +
+                                              quote(*spec.domainname));
             continue;
         }
         return field_error(field, "not in a separate kernel namespace");

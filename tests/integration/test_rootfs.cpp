@@ -215,6 +215,51 @@ TEST_CASE("sysctls are applied in the container's namespaces", "[rootfs][sysctl]
     }
 }
 
+TEST_CASE("kernel.hostname is refused with a uts namespace, as runc does", "[rootfs][sysctl]") {
+    // It conflicts with the hostname field, which says the same thing: refused even when the
+    // field is absent, so that only one of the two ever sets the name.
+    Bundle b;
+    b.config.erase("hostname");
+    b.config["linux"]["sysctl"] = {{"kernel.hostname", "other"}};
+    b.set_args({"true"});
+    std::string id = unique_id("sysctl-host");
+    ContainerGuard g(id);
+    auto r = run(b, id);
+    INFO(r.describe());
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("kernel.hostname") != std::string::npos);
+    if (runtime_is_cort())
+        CHECK(r.err.find("linux.sysctl[\"kernel.hostname\"]: conflicts with the hostname field") != std::string::npos);
+}
+
+TEST_CASE("kernel.domainname is accepted, also equal to the domainname field", "[rootfs][sysctl]") {
+    Bundle b;
+    b.config["linux"]["sysctl"] = {{"kernel.domainname", "same.example"}};
+    SECTION("without the field") {
+        CHECK(trim(output_of(b, {"cat", "/proc/sys/kernel/domainname"})) == "same.example");
+    }
+    SECTION("with the same value in the field") {
+        b.config["domainname"] = "same.example";
+        CHECK(trim(output_of(b, {"cat", "/proc/sys/kernel/domainname"})) == "same.example");
+    }
+}
+
+TEST_CASE("kernel.domainname differing from the domainname field is refused", "[rootfs][sysctl][cort-only]") {
+    // crun refuses it too; runc accepts it and one of the two values silently wins.
+    CORT_ONLY();
+    Bundle b;
+    b.config["domainname"] = "a.example";
+    b.config["linux"]["sysctl"] = {{"kernel.domainname", "b.example"}};
+    b.set_args({"true"});
+    std::string id = unique_id("sysctl-dom");
+    ContainerGuard g(id);
+    auto r = run(b, id);
+    INFO(r.describe());
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("linux.sysctl[\"kernel.domainname\"]: value \"b.example\" differs from the domainname field "
+                     "\"a.example\"") != std::string::npos);
+}
+
 TEST_CASE("a mount on a dangling symlink makes its target inside the rootfs", "[rootfs][mounts][dangling]") {
     // runc and crun create what the link points to, taken inside the rootfs, and mount there.
     // <bundle>/outside must stay empty whatever the link says.

@@ -98,7 +98,9 @@ Result<void> await_ready(const Plan& plan, const Channel& ch, pid_t init_pid, cg
                 break;
             }
             case MsgType::HooksReq: {
-                std::string st = hook_state(plan, init_pid, "creating");
+                // runtime.md: "created" is "after step 2 in the lifecycle" (the environment
+                // exists); prestart and createRuntime are steps 3 and 4. runc says "creating".
+                std::string st = hook_state(plan, init_pid, "created");
                 TRY(hooks::run_hooks(plan.spec.hooks->prestart, st, "prestart"));
                 TRY(hooks::run_hooks(plan.spec.hooks->create_runtime, st, "createRuntime"));
                 TRY(ch.send(MsgType::HooksDone));

@@ -18,6 +18,7 @@
 #include "cgroups/sub_cgroup.hpp"
 #include "lc/container.hpp"
 #include "lc/log.hpp"
+#include "security/capabilities.hpp"
 #include "security/seccomp_notify.hpp"
 #include "specs/json.hpp"
 #include "specs/validate.hpp"
@@ -187,6 +188,33 @@ Result<void> join_exec_cgroup(cgroups::Manager* mgr, const std::vector<std::stri
     return {};
 }
 
+// --cap names the kernel has no capability for are left out here, so that the warning
+// names the flag (runtime-spec >= 1.1: warn, do not fail) rather than an index into the
+// merged sets.
+std::vector<std::string> known_exec_caps(const std::vector<std::string>& caps) {
+    std::vector<std::string> out;
+    for (const auto& cap : caps) {
+        if (security::cap_from_name(cap)) out.push_back(cap);
+        else log::warn("--cap: unknown capability \"" + cap + "\", ignored");
+    }
+    return out;
+}
+
+void add_exec_caps(const std::vector<std::string>& caps, specs::Process& p) {
+    if (!p.capabilities) p.capabilities.emplace();
+    auto& c = *p.capabilities;
+    for (auto* set : {&c.bounding, &c.effective, &c.permitted}) {
+        if (!*set) set->emplace();
+        for (const auto& cap : caps) (*set)->push_back(cap);
+    }
+    // runc: ambient only when the process has inheritable capabilities already (an
+    // ambient cap needs its inheritable bit; --cap never adds inheritable ones).
+    if (c.inheritable) {
+        if (!c.ambient) c.ambient.emplace();
+        for (const auto& cap : caps) c.ambient->push_back(cap);
+    }
+}
+
 }  // namespace
 
 Result<specs::Process> build_exec_process(const ExecOptions& o, const specs::Spec& config) {
@@ -203,20 +231,7 @@ Result<specs::Process> build_exec_process(const ExecOptions& o, const specs::Spe
     if (!o.cwd.empty()) p.cwd = o.cwd;
     if (!o.apparmor.empty()) p.apparmor_profile = o.apparmor;
     if (!o.process_label.empty()) p.selinux_label = o.process_label;
-    if (!o.caps.empty()) {
-        if (!p.capabilities) p.capabilities.emplace();
-        auto& c = *p.capabilities;
-        for (auto* set : {&c.bounding, &c.effective, &c.permitted}) {
-            if (!*set) set->emplace();
-            for (const auto& cap : o.caps) (*set)->push_back(cap);
-        }
-        // runc: ambient only when the process has inheritable capabilities already (an
-        // ambient cap needs its inheritable bit; --cap never adds inheritable ones).
-        if (c.inheritable) {
-            if (!c.ambient) c.ambient.emplace();
-            for (const auto& cap : o.caps) c.ambient->push_back(cap);
-        }
-    }
+    if (!o.caps.empty()) add_exec_caps(known_exec_caps(o.caps), p);
     // Checked on their own so the error names the flag, not an index into the merged list.
     TRY(specs::validate_env(o.env, "--env"));
     p.env.insert(p.env.end(), o.env.begin(), o.env.end());
@@ -252,6 +267,7 @@ Result<ExecStarted> exec_process(const ExecOptions& o) {
 
     const specs::Linux* linux = config->linux ? &*config->linux : nullptr;
     TRY_ASSIGN(security::ProcessSecurityPlan sec, security::plan(proc, linux));
+    for (const auto& w : sec.caps.warnings) log::warn(w);
     TRY_ASSIGN(auto rlimits, plan_rlimits(proc));
     std::unique_ptr<cgroups::Manager> mgr;
     if (!st.cgroup.empty()) {

@@ -136,7 +136,8 @@ Result<pid_t> prepare(const ChildContext& ctx, const Channel& ch, bool joins_don
                 TRY(ch.expect(MsgType::HooksDone));
             }
             if (plan.spec.hooks && !plan.spec.hooks->create_container.empty())
-                TRY(hooks::run_hooks(plan.spec.hooks->create_container, hook_state(plan, "creating"),
+                // Step 5 of runtime.md's lifecycle, after step 2: "created", as for prestart.
+                TRY(hooks::run_hooks(plan.spec.hooks->create_container, hook_state(plan, "created"),
                                      "createContainer"));
             return {};
         };

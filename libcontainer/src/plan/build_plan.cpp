@@ -100,6 +100,8 @@ Result<Plan> build_plan(specs::Spec spec, const CreateOptions& opts) {
     {
         const specs::Linux* linux = p.spec.linux ? &*p.spec.linux : nullptr;
         TRY_ASSIGN(auto sec, security::plan(*p.spec.process, linux));
+        // Planned in the cort process the caller started, so the warnings reach its log.
+        for (const auto& w : sec.caps.warnings) log::warn(w);
         p.security_plan = std::make_shared<const security::ProcessSecurityPlan>(std::move(sec));
     }
     p.rootless = ::geteuid() != 0;

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <variant>
 
 #include "specs/known_names.hpp"
 #include "sys/file.hpp"
@@ -67,10 +68,48 @@ std::vector<std::string> known_capability_names() {
     return out;
 }
 
-Result<CapabilityPlan> plan_capabilities(const std::optional<specs::LinuxCapabilities>& caps) {
+namespace {
+
+// The runtime's bounding set, probed lazily: one PR_CAPBSET_READ per capability a config
+// names rather than one per capability the kernel has (this runs on every create and exec).
+class HostBounding {
+public:
+    explicit HostBounding(std::optional<CapMask> given) : given_(given) {}
+    bool has(unsigned cap) {
+        const CapMask bit = CapMask{1} << cap;
+        if (given_) return *given_ & bit;
+        if (!(probed_ & bit)) {
+            probed_ |= bit;
+            if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) > 0) held_ |= bit;
+        }
+        return held_ & bit;
+    }
+
+private:
+    std::optional<CapMask> given_;
+    CapMask probed_ = 0, held_ = 0;
+};
+
+// One name of one set: its bit, or why it is left out (the warning, without the field).
+std::variant<CapMask, std::string> map_capability(const std::string& name, unsigned kernel_count,
+                                                  HostBounding& host) {
+    auto cap = cap_from_name(name);
+    if (!cap) return "unknown capability \"" + name + "\", ignored";
+    if (*cap >= kernel_count) return "capability " + name + " is not supported by the running kernel, ignored";
+    // Only the bounding set a process has can be passed on (a new user namespace does not
+    // widen it): asking for more fails in capset, so the capability is left out up front.
+    if (!host.has(*cap)) return "capability " + name + " is not in the runtime's bounding set, ignored";
+    return CapMask{1} << *cap;
+}
+
+}  // namespace
+
+Result<CapabilityPlan> plan_capabilities(const std::optional<specs::LinuxCapabilities>& caps,
+                                         std::optional<CapMask> host_bounding) {
     CapabilityPlan plan;
     if (!caps) return plan;
     const unsigned kernel_count = kernel_cap_count();
+    HostBounding host(host_bounding);
     const NamedSet sets[] = {
         {"bounding", &caps->bounding, &plan.bounding},
         {"effective", &caps->effective, &plan.effective},
@@ -82,14 +121,13 @@ Result<CapabilityPlan> plan_capabilities(const std::optional<specs::LinuxCapabil
         if (!*set.names) continue;
         const auto& names = **set.names;
         for (size_t i = 0; i < names.size(); ++i) {
-            std::string field = std::string("process.capabilities.") + set.field + "[" +
-                                std::to_string(i) + "]";
-            auto cap = cap_from_name(names[i]);
-            if (!cap) return make_error(field + ": unknown capability \"" + names[i] + "\"");
-            if (*cap >= kernel_count)
-                return make_error(field + ": capability " + names[i] +
-                                  " is not supported by the running kernel");
-            *set.mask |= CapMask{1} << *cap;
+            auto mapped = map_capability(names[i], kernel_count, host);
+            if (auto* bit = std::get_if<CapMask>(&mapped)) {
+                *set.mask |= *bit;
+                continue;
+            }
+            plan.warnings.push_back(std::string("process.capabilities.") + set.field + "[" + std::to_string(i) +
+                                    "]: " + std::get<std::string>(mapped));
         }
     }
     // The kernel's capset/ambient rules, checked here so that applying cannot fail later:

@@ -18,6 +18,9 @@ struct CapabilityPlan {
     // Absent sets (or an absent process.capabilities) are empty, as in runc: an
     // unconfigured container gets no capabilities at all.
     CapMask bounding = 0, effective = 0, permitted = 0, inheritable = 0, ambient = 0;
+    // Capabilities left out (runtime-spec >= 1.1: warn, do not fail), one line each for the
+    // runtime's log: "process.capabilities.bounding[3]: unknown capability \"CAP_TEST\", ignored".
+    std::vector<std::string> warnings;
 };
 
 // Highest capability number + 1 the running kernel knows (libcap's cap_max_bits).
@@ -30,9 +33,14 @@ std::string cap_name(unsigned cap);
 // Every capability the running kernel supports, by name, in numeric order (for `features`).
 std::vector<std::string> known_capability_names();
 
-// Names -> masks, plus the kernel's capset rules checked up front so the child cannot fail:
-//   "process.capabilities.bounding[3]: unknown capability \"CAP_TEST\""
-Result<CapabilityPlan> plan_capabilities(const std::optional<specs::LinuxCapabilities>& caps);
+// Names -> masks, plus the kernel's capset rules checked up front so the child cannot fail.
+// runtime-spec >= 1.1 config.md: a capability that "cannot be mapped to a relevant kernel
+// interface, or cannot be granted otherwise MUST be logged as a warning by the runtime" and
+// the runtime "SHOULD NOT fail": unknown names, capabilities past the running kernel's last
+// one and those outside the runtime's bounding set (`host_bounding`, or the calling process's
+// when not given) are dropped from their set with a warning.
+Result<CapabilityPlan> plan_capabilities(const std::optional<specs::LinuxCapabilities>& caps,
+                                         std::optional<CapMask> host_bounding = std::nullopt);
 
 // --- child side (stage 2) ---
 // Drops every capability not in plan.bounding from the bounding set (needs CAP_SETPCAP).

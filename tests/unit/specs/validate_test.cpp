@@ -136,7 +136,13 @@ TEST_CASE("validation table: each rule names its field", "[specs][validate]") {
         {"hostname sysctl without uts", [&](Spec& s) { s.hostname.reset(); drop_ns(s, "uts"); s.linux->sysctl["kernel.hostname"] = "h"; },
          "linux.sysctl[\"kernel.hostname\"]: requires a uts namespace"},
         {"hostname sysctl and field", [](Spec& s) { s.linux->sysctl["kernel.hostname"] = "h"; },
-         "linux.sysctl[\"kernel.hostname\"]: conflicts with the hostname field"},
+         "linux.sysctl[\"kernel.hostname\"]: conflicts with the hostname field (set hostname instead)"},
+        // runc: refused with a uts namespace even without the hostname field.
+        {"hostname sysctl without the field", [](Spec& s) { s.hostname.reset(); s.linux->sysctl["kernel.hostname"] = "h"; },
+         "linux.sysctl[\"kernel.hostname\"]: conflicts with the hostname field (set hostname instead)"},
+        {"domainname sysctl differing from the field",
+         [](Spec& s) { s.domainname = "a.example"; s.linux->sysctl["kernel.domainname"] = "b.example"; },
+         "linux.sysctl[\"kernel.domainname\"]: value \"b.example\" differs from the domainname field \"a.example\""},
         {"host-wide sysctl", [](Spec& s) { s.linux->sysctl["vm.swappiness"] = "1"; },
          "linux.sysctl[\"vm.swappiness\"]: not in a separate kernel namespace"},
         {"propagation", [](Spec& s) { s.linux->rootfs_propagation = "rwhatever"; },
@@ -162,6 +168,8 @@ TEST_CASE("validation accepts what runc accepts", "[specs][validate]") {
     s.linux->sysctl["kernel.msgmax"] = "8192";
     s.linux->sysctl["fs.mqueue.queues_max"] = "10";
     s.linux->sysctl["kernel.domainname"] = "example.org";  // no domainname field set
+    CHECK(error_of(specs::validate(s)) == "");
+    s.domainname = "example.org";  // the same value twice (crun refuses only a different one)
     s.linux->namespaces.push_back({"user", {}});
     s.linux->uid_mappings.push_back({0, 100000, 65536});
     s.linux->gid_mappings.push_back({0, 100000, 65536});
